@@ -425,6 +425,33 @@ TEST(IOHandBuilt, PerChannelQuantization) {
   EXPECT_CONTAINS(e, "quantized_dimension 2 outside its rank 2");
 }
 
+TEST(IOHandBuilt, WriterSharesIdenticalVectorsAndQuantizationTables) {
+  // Weights and bias quantized per channel with all-zero zero points; input and output with
+  // the same per-tensor parameters. Equal content is written once and referenced twice.
+  Model m = MakeInt8FcModel({0.1f, 0.2f, 0.3f}, {0, 0, 0}, 0);
+  Graph& g = m.subgraphs[0];
+  g.tensors[2].dtype = DType::kInt32;
+  g.tensors[2].data = std::make_shared<Buffer>(Bytes(12, 0));
+  g.tensors[2].quant.scales = {0.01f, 0.02f, 0.03f};
+  g.tensors[2].quant.zero_points = {0, 0, 0};
+  for (int t : {0, 3}) {
+    g.tensors[t].dtype = DType::kInt8;
+    g.tensors[t].quant.scales = {0.5f};
+    g.tensors[t].quant.zero_points = {-3};
+  }
+  Bytes w = WriteModel(m);
+  const auto* tensors = tflite::GetModel(w.data())->subgraphs()->Get(0)->tensors();
+  EXPECT_EQ(tensors->Get(1)->quantization()->zero_point(), tensors->Get(2)->quantization()->zero_point());
+  EXPECT_NE(tensors->Get(1)->quantization()->scale(), tensors->Get(2)->quantization()->scale());
+  EXPECT_EQ(tensors->Get(0)->quantization(), tensors->Get(3)->quantization());
+  EXPECT_NE(tensors->Get(0)->shape(), tensors->Get(3)->shape());  // [1, 4] and [1, 3]
+  Model r = Read(w);
+  std::string diff;
+  Model trimmed = r;
+  trimmed.metadata.clear();
+  EXPECT_TRUE(ModelsEqual(m, trimmed, &diff)) << diff;
+}
+
 TEST(IOHandBuilt, WriterRejectsOutOfRangeIndices) {
   Model m = MakeFcModel();
   m.subgraphs[0].operators[0].inputs[1] = 7;

@@ -4,6 +4,7 @@
 #include <map>
 #include <string>
 #include <tuple>
+#include <type_traits>
 #include <unordered_map>
 
 #include "ir/builtin_ops.h"
@@ -170,24 +171,45 @@ class ModelWriter {
     return fbb_.CreateVector(out);
   }
 
+  // Identical vectors and quantization tables are written once and shared: a flatbuffer may
+  // point at one object from many places, and per-channel zero points (int64, all zero) and
+  // shapes repeat across tensors. This keeps small quantized models below the converter's size.
+  template <typename T>
+  fb::Offset<fb::Vector<T>> SharedVector(const std::vector<T>& v) {
+    std::string key(1, static_cast<char>(sizeof(T)));
+    key.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T));
+    key.push_back(std::is_floating_point<T>::value ? 'f' : 'i');
+    auto it = shared_vectors_.find(key);
+    if (it != shared_vectors_.end()) return fb::Offset<fb::Vector<T>>(it->second);
+    auto offset = fbb_.CreateVector(v);
+    shared_vectors_.emplace(std::move(key), offset.o);
+    return offset;
+  }
+
   fb::Offset<tflite::QuantizationParameters> BuildQuant(const QuantParams& q) {
-    auto vec_f = [&](const std::vector<float>& v) { return v.empty() ? 0 : fbb_.CreateVector(v); };
+    auto vec_f = [&](const std::vector<float>& v) { return v.empty() ? 0 : SharedVector(v); };
     auto min = vec_f(q.min), max = vec_f(q.max), scale = vec_f(q.scales);
-    auto zp = q.zero_points.empty() ? 0 : fbb_.CreateVector(q.zero_points);
+    auto zp = q.zero_points.empty() ? 0 : SharedVector(q.zero_points);
+    // The vectors are shared by content, so their offsets identify the table's content.
+    auto key = std::make_tuple(min.o, max.o, scale.o, zp.o, q.quantized_dimension);
+    auto it = shared_quant_.find(key);
+    if (it != shared_quant_.end()) return fb::Offset<tflite::QuantizationParameters>(it->second);
     tflite::QuantizationParametersBuilder b(fbb_);
     if (!min.IsNull()) b.add_min(min);
     if (!max.IsNull()) b.add_max(max);
     if (!scale.IsNull()) b.add_scale(scale);
     if (!zp.IsNull()) b.add_zero_point(zp);
     b.add_quantized_dimension(q.quantized_dimension);
-    return b.Finish();
+    auto offset = b.Finish();
+    shared_quant_.emplace(std::move(key), offset.o);
+    return offset;
   }
 
   fb::Offset<tflite::Tensor> BuildTensor(const Tensor& t, uint32_t buffer) {
-    auto shape = fbb_.CreateVector(t.shape);
+    auto shape = SharedVector(t.shape);
     auto name = fbb_.CreateString(t.name);
     auto quant = BuildQuant(t.quant);
-    auto sig = t.shape_signature.empty() ? 0 : fbb_.CreateVector(t.shape_signature);
+    auto sig = t.shape_signature.empty() ? 0 : SharedVector(t.shape_signature);
     tflite::TensorBuilder b(fbb_);
     b.add_shape(shape);
     b.add_type(static_cast<tflite::TensorType>(t.dtype));
@@ -325,6 +347,9 @@ class ModelWriter {
   fb::FlatBufferBuilder fbb_;
   BufferTable buffers_;
   std::map<std::tuple<int32_t, std::string, int32_t>, uint32_t> code_index_;
+  std::unordered_map<std::string, fb::uoffset_t> shared_vectors_;
+  std::map<std::tuple<fb::uoffset_t, fb::uoffset_t, fb::uoffset_t, fb::uoffset_t, int32_t>, fb::uoffset_t>
+      shared_quant_;
 };
 
 }  // namespace
