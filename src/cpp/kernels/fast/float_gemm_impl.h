@@ -1,0 +1,85 @@
+// The float GEMM microkernel, written once over xsimd batches and compiled per ISA (included
+// only by the isa_*.cc files). Register tile: kMr rows of A × kNr = 2 batches of outputs,
+// accumulated from the packed bias, one broadcast of A and two loads of the weight panel per
+// step of k.
+#pragma once
+
+#include <xsimd/xsimd.hpp>
+
+namespace qtflite::fast {
+
+template <class Arch>
+struct FloatGemmKernel {
+  using Batch = xsimd::batch<float, Arch>;
+  static constexpr int kW = static_cast<int>(Batch::size);
+  static constexpr int kNr = 2 * kW;
+  static constexpr int kMr = 4;
+  static constexpr int kRowBlock = 64;  // rows of A kept hot in L1/L2 while every panel passes
+
+  // Clamps to [lo, hi]; the operand order keeps NaN (max/min return their second operand).
+  static Batch Clamp(Batch v, Batch lo, Batch hi) { return xsimd::min(hi, xsimd::max(lo, v)); }
+
+  static void Store(Batch v, float* out, int cols) {
+    if (cols >= kW) {
+      v.store_unaligned(out);
+      return;
+    }
+    alignas(64) float tmp[kW];
+    v.store_aligned(tmp);
+    for (int j = 0; j < cols; ++j) out[j] = tmp[j];
+  }
+
+  template <int Rows>
+  static void Tile(const float* a, int lda, int k, const float* panel, const float* bias, Batch lo, Batch hi,
+                   float* out, int ldo, int cols) {
+    Batch acc0[Rows], acc1[Rows];
+    const Batch b0 = Batch::load_unaligned(bias), b1 = Batch::load_unaligned(bias + kW);
+    for (int r = 0; r < Rows; ++r) {
+      acc0[r] = b0;
+      acc1[r] = b1;
+    }
+    for (int kk = 0; kk < k; ++kk) {
+      const Batch w0 = Batch::load_unaligned(panel + kk * kNr);
+      const Batch w1 = Batch::load_unaligned(panel + kk * kNr + kW);
+      for (int r = 0; r < Rows; ++r) {
+        const Batch x(a[r * lda + kk]);
+        acc0[r] = xsimd::fma(x, w0, acc0[r]);
+        acc1[r] = xsimd::fma(x, w1, acc1[r]);
+      }
+    }
+    for (int r = 0; r < Rows; ++r) {
+      Store(Clamp(acc0[r], lo, hi), out + r * ldo, cols);
+      if (cols > kW) Store(Clamp(acc1[r], lo, hi), out + r * ldo + kW, cols - kW);
+    }
+  }
+
+  // out[m][n] = clamp(bias[n] + Σ_k a[m·lda + k] · w[n][k]) with w packed in panels of kNr.
+  static void Run(const float* a, int m, int lda, int k, int n, const float* panels, const float* bias, float lo,
+                  float hi, float* out, int ldo) {
+    const Batch vlo(lo), vhi(hi);
+    const int num_panels = (n + kNr - 1) / kNr;
+    for (int m0 = 0; m0 < m; m0 += kRowBlock) {
+      const int m1 = m0 + kRowBlock < m ? m0 + kRowBlock : m;
+      for (int p = 0; p < num_panels; ++p) {
+        const float* panel = panels + static_cast<long>(p) * k * kNr;
+        const float* panel_bias = bias + p * kNr;
+        const int cols = n - p * kNr < kNr ? n - p * kNr : kNr;
+        int r = m0;
+        for (; r + kMr <= m1; r += kMr) {
+          Tile<kMr>(a + static_cast<long>(r) * lda, lda, k, panel, panel_bias, vlo, vhi,
+                    out + static_cast<long>(r) * ldo + p * kNr, ldo, cols);
+        }
+        const float* ar = a + static_cast<long>(r) * lda;
+        float* outr = out + static_cast<long>(r) * ldo + p * kNr;
+        switch (m1 - r) {
+          case 3: Tile<3>(ar, lda, k, panel, panel_bias, vlo, vhi, outr, ldo, cols); break;
+          case 2: Tile<2>(ar, lda, k, panel, panel_bias, vlo, vhi, outr, ldo, cols); break;
+          case 1: Tile<1>(ar, lda, k, panel, panel_bias, vlo, vhi, outr, ldo, cols); break;
+          default: break;
+        }
+      }
+    }
+  }
+};
+
+}  // namespace qtflite::fast

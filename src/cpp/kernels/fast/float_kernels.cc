@@ -1,0 +1,56 @@
+#include "kernels/fast/float_kernels.h"
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace qtflite::fast {
+
+PackedFloatWeights PackFloatWeights(const float* w, int n, int k, const float* bias, Isa isa) {
+  if (n <= 0 || k <= 0) throw std::invalid_argument("PackFloatWeights: empty weights");
+  PackedFloatWeights p;
+  p.isa = isa;
+  p.n = n;
+  p.k = k;
+  p.nr = isa == Isa::kAvx2Fma ? avx2::kGemmNr : sse2::kGemmNr;
+  const int panels = (n + p.nr - 1) / p.nr;
+  p.panels.assign(static_cast<size_t>(panels) * k * p.nr, 0.0f);
+  p.bias.assign(static_cast<size_t>(panels) * p.nr, 0.0f);
+  for (int j = 0; j < n; ++j) {
+    float* dst = p.panels.data() + static_cast<size_t>(j / p.nr) * k * p.nr + j % p.nr;
+    const float* src = w + static_cast<size_t>(j) * k;
+    for (int kk = 0; kk < k; ++kk) dst[static_cast<size_t>(kk) * p.nr] = src[kk];
+    if (bias) p.bias[j] = bias[j];
+  }
+  return p;
+}
+
+void FloatGemm(const float* a, int m, int lda, const PackedFloatWeights& w, float lo, float hi, float* out,
+               int ldo) {
+  if (m <= 0) return;
+  if (w.isa == Isa::kAvx2Fma) {
+    avx2::FloatGemm(a, m, lda, w.k, w.n, w.panels.data(), w.bias.data(), lo, hi, out, ldo);
+  } else {
+    sse2::FloatGemm(a, m, lda, w.k, w.n, w.panels.data(), w.bias.data(), lo, hi, out, ldo);
+  }
+}
+
+void DepthwiseFloat(const DepthwiseFloatParams& p, const float* in, const float* filter, const float* bias,
+                    float* out, Isa isa) {
+  std::vector<long> taps(2 * static_cast<size_t>(p.kernel_h) * p.kernel_w);
+  if (isa == Isa::kAvx2Fma) {
+    avx2::DepthwiseFloat(p, in, filter, bias, out, taps.data());
+  } else {
+    sse2::DepthwiseFloat(p, in, filter, bias, out, taps.data());
+  }
+}
+
+void FloatMinMax(const float* x, long n, float* lo, float* hi, Isa isa) {
+  if (isa == Isa::kAvx2Fma) {
+    avx2::FloatMinMax(x, n, lo, hi);
+  } else {
+    sse2::FloatMinMax(x, n, lo, hi);
+  }
+}
+
+}  // namespace qtflite::fast

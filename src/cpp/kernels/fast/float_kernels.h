@@ -1,0 +1,61 @@
+// Fast float32 kernels behind run-time ISA dispatch: a packed-weight GEMM (FULLY_CONNECTED,
+// 1×1 convolutions, and every other convolution after im2col) and a depthwise convolution.
+// Results equal the reference kernels up to float rounding (another summation order, FMA);
+// float calibration and float inference use them, quantized arithmetic never does.
+#pragma once
+
+#include <vector>
+
+#include "kernels/fast/isa.h"
+
+namespace qtflite::fast {
+
+// Weights w[n][k] (one row per output) packed for one ISA's GEMM tile: ceil(n / nr) panels of
+// k × nr floats, output-fastest, zero past n; the bias padded the same way (zeros if none).
+struct PackedFloatWeights {
+  Isa isa = Isa::kSse2;
+  int n = 0, k = 0, nr = 0;
+  std::vector<float> panels;
+  std::vector<float> bias;
+};
+
+PackedFloatWeights PackFloatWeights(const float* w, int n, int k, const float* bias, Isa isa = ActiveIsa());
+
+// out[i][j] = clamp(bias[j] + Σ_k a[i·lda + k] · w[j][k], lo, hi) for i < m, j < w.n; rows of
+// out are ldo floats apart.
+void FloatGemm(const float* a, int m, int lda, const PackedFloatWeights& w, float lo, float hi, float* out, int ldo);
+
+struct DepthwiseFloatParams {
+  int batches = 1, in_h = 1, in_w = 1, channels = 1;
+  int out_h = 1, out_w = 1, kernel_h = 1, kernel_w = 1;
+  int stride_h = 1, stride_w = 1, dilation_h = 1, dilation_w = 1, pad_h = 0, pad_w = 0;
+  float lo = 0, hi = 0;
+};
+
+// Depthwise convolution with depth multiplier 1: in NHWC, filter [kh, kw, channels], bias
+// [channels] (required: pass zeros for none), out NHWC.
+void DepthwiseFloat(const DepthwiseFloatParams& p, const float* in, const float* filter, const float* bias,
+                    float* out, Isa isa = ActiveIsa());
+
+// Widens [*lo, *hi] to cover x[0..n), skipping NaN (calibration's range of a tensor).
+void FloatMinMax(const float* x, long n, float* lo, float* hi, Isa isa = ActiveIsa());
+
+// The per-ISA entry points (isa_sse2.cc, isa_avx2.cc).
+namespace sse2 {
+constexpr int kGemmNr = 8;
+void FloatGemm(const float* a, int m, int lda, int k, int n, const float* panels, const float* bias, float lo,
+               float hi, float* out, int ldo);
+void DepthwiseFloat(const DepthwiseFloatParams& p, const float* in, const float* filter, const float* bias,
+                    float* out, long* taps);
+void FloatMinMax(const float* x, long n, float* lo, float* hi);
+}  // namespace sse2
+namespace avx2 {
+constexpr int kGemmNr = 16;
+void FloatGemm(const float* a, int m, int lda, int k, int n, const float* panels, const float* bias, float lo,
+               float hi, float* out, int ldo);
+void DepthwiseFloat(const DepthwiseFloatParams& p, const float* in, const float* filter, const float* bias,
+                    float* out, long* taps);
+void FloatMinMax(const float* x, long n, float* lo, float* hi);
+}  // namespace avx2
+
+}  // namespace qtflite::fast

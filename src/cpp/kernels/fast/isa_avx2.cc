@@ -1,0 +1,25 @@
+// The fast float kernels for AVX2 with FMA; this file alone is compiled with -mavx2 -mfma
+// (CMakeLists.txt) and is only entered after CPUID says the CPU has both (isa.cc).
+#include "kernels/fast/depthwise_float_impl.h"
+#include "kernels/fast/float_gemm_impl.h"
+#include "kernels/fast/float_kernels.h"
+#include "kernels/fast/minmax_impl.h"
+
+namespace qtflite::fast::avx2 {
+
+using Arch = xsimd::fma3<xsimd::avx2>;
+static_assert(FloatGemmKernel<Arch>::kNr == kGemmNr, "packing and kernel disagree");
+
+void FloatGemm(const float* a, int m, int lda, int k, int n, const float* panels, const float* bias, float lo,
+               float hi, float* out, int ldo) {
+  FloatGemmKernel<Arch>::Run(a, m, lda, k, n, panels, bias, lo, hi, out, ldo);
+}
+
+void DepthwiseFloat(const DepthwiseFloatParams& p, const float* in, const float* filter, const float* bias,
+                    float* out, long* taps) {
+  DepthwiseFloatKernel<Arch>::Run(p, in, filter, bias, out, taps);
+}
+
+void FloatMinMax(const float* x, long n, float* lo, float* hi) { MinMaxKernel<Arch>::Run(x, n, lo, hi); }
+
+}  // namespace qtflite::fast::avx2

@@ -1,0 +1,200 @@
+// The fast float kernels against the scalar reference kernels on randomized shapes, on every
+// ISA this CPU supports. Float results may differ by rounding only (another summation order,
+// FMA), so each output is compared within a bound proportional to Σ|x·w| of its taps.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "kernels/fast/conv_float.h"
+#include "kernels/fast/float_kernels.h"
+#include "kernels/reference/conv.h"
+#include "kernels/reference/fully_connected.h"
+#include "kernels/reference/padding.h"
+
+namespace qtflite {
+namespace {
+
+namespace ref = qtflite::reference;
+
+std::vector<fast::Isa> SupportedIsas() {
+  std::vector<fast::Isa> out{fast::Isa::kSse2};
+  if (fast::DetectedIsa() == fast::Isa::kAvx2Fma) out.push_back(fast::Isa::kAvx2Fma);
+  return out;
+}
+
+std::vector<float> Random(std::mt19937& rng, size_t n) {
+  std::uniform_real_distribution<float> d(-1.0f, 1.0f);
+  std::vector<float> v(n);
+  for (float& x : v) x = d(rng);
+  return v;
+}
+
+std::vector<float> Abs(std::vector<float> v) {
+  for (float& x : v) x = std::fabs(x);
+  return v;
+}
+
+// |fast − ref| ≤ 1e-5 · bound, where bound is the same computation on absolute values, so the
+// tolerance scales with the magnitude of what was summed.
+void ExpectClose(const std::vector<float>& fast, const std::vector<float>& reference,
+                 const std::vector<float>& bound, const std::string& what) {
+  ASSERT_EQ(fast.size(), reference.size()) << what;
+  for (size_t i = 0; i < fast.size(); ++i) {
+    ASSERT_LE(std::fabs(fast[i] - reference[i]), 1e-5f * bound[i] + 1e-7f)
+        << what << ": element " << i << " fast " << fast[i] << " reference " << reference[i];
+  }
+}
+
+const ref::FloatRange kNoClamp{};
+const ref::FloatRange kRelu6{0.0f, 6.0f};
+
+TEST(FastFloat, GemmMatchesReferenceFullyConnected) {
+  std::mt19937 rng(1);
+  for (fast::Isa isa : SupportedIsas()) {
+    for (int trial = 0; trial < 200; ++trial) {
+      const int m = 1 + rng() % 37, k = 1 + rng() % 70, n = 1 + rng() % 41;
+      const ref::FloatRange act = trial % 3 == 0 ? kRelu6 : kNoClamp;
+      const bool with_bias = trial % 4 != 0;
+      std::vector<float> a = Random(rng, size_t(m) * k), w = Random(rng, size_t(n) * k), bias = Random(rng, n);
+      std::vector<float> expected(size_t(m) * n), bound(size_t(m) * n), got(size_t(m) * n);
+      ref::FullyConnectedFloat(act, m, k, n, a.data(), w.data(), with_bias ? bias.data() : nullptr, expected.data());
+      ref::FullyConnectedFloat(kNoClamp, m, k, n, Abs(a).data(), Abs(w).data(),
+                               with_bias ? Abs(bias).data() : nullptr, bound.data());
+      auto packed = fast::PackFloatWeights(w.data(), n, k, with_bias ? bias.data() : nullptr, isa);
+      fast::FloatGemm(a.data(), m, k, packed, act.min, act.max, got.data(), n);
+      ExpectClose(got, expected, bound,
+                  std::string(fast::IsaName(isa)) + " m=" + std::to_string(m) + " k=" + std::to_string(k) +
+                      " n=" + std::to_string(n));
+    }
+  }
+}
+
+TEST(FastFloat, GemmHonoursLeadingDimensions) {
+  // A strided view of A (lda > k) and an output with room between rows (ldo > n).
+  const int m = 5, k = 3, n = 2, lda = 7, ldo = 4;
+  std::vector<float> a(size_t(m) * lda, 100.0f), w = {1, 2, 3, -1, 0, 1}, out(size_t(m) * ldo, -7.0f);
+  for (int i = 0; i < m; ++i) {
+    for (int j = 0; j < k; ++j) a[i * lda + j] = float(i + j);
+  }
+  for (fast::Isa isa : SupportedIsas()) {
+    auto packed = fast::PackFloatWeights(w.data(), n, k, nullptr, isa);
+    fast::FloatGemm(a.data(), m, lda, packed, -1e30f, 1e30f, out.data(), ldo);
+    for (int i = 0; i < m; ++i) {
+      EXPECT_EQ(out[i * ldo + 0], 1.0f * i + 2.0f * (i + 1) + 3.0f * (i + 2)) << fast::IsaName(isa);
+      EXPECT_EQ(out[i * ldo + 1], -1.0f * i + 1.0f * (i + 2)) << fast::IsaName(isa);
+      EXPECT_EQ(out[i * ldo + 2], -7.0f) << "wrote past n";
+      EXPECT_EQ(out[i * ldo + 3], -7.0f) << "wrote past n";
+    }
+  }
+}
+
+TEST(FastFloat, ClampKeepsNaNAsTheReferenceDoes) {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  std::vector<float> a = {nan, 1.0f}, w = {1.0f, 1.0f};
+  for (fast::Isa isa : SupportedIsas()) {
+    auto packed = fast::PackFloatWeights(w.data(), 1, 1, nullptr, isa);
+    std::vector<float> out(2);
+    fast::FloatGemm(a.data(), 2, 1, packed, 0.0f, 6.0f, out.data(), 1);
+    EXPECT_TRUE(std::isnan(out[0])) << fast::IsaName(isa);
+    EXPECT_EQ(out[1], 1.0f);
+  }
+}
+
+struct RandomConv {
+  ref::ConvGeometry g;
+  ref::Shape4 in, filter, out;
+  ref::FloatRange act;
+};
+
+// A random geometry with SAME or VALID padding, as the CONV_2D operator computes it.
+RandomConv MakeRandomConv(std::mt19937& rng, bool depthwise) {
+  RandomConv c;
+  c.g.stride_h = 1 + rng() % 2;
+  c.g.stride_w = 1 + rng() % 3;
+  c.g.dilation_h = 1 + rng() % 2;
+  c.g.dilation_w = 1;
+  const int kh = 1 + rng() % 3, kw = 1 + rng() % 3;
+  const int channels = 1 + rng() % 21;
+  c.in = {1 + static_cast<int>(rng() % 3), 5 + static_cast<int>(rng() % 9), 5 + static_cast<int>(rng() % 9), channels};
+  const ref::Padding padding = rng() % 2 ? ref::Padding::kSame : ref::Padding::kValid;
+  auto ph = ref::ComputePadding(padding, c.in.h, kh, c.g.stride_h, c.g.dilation_h);
+  auto pw = ref::ComputePadding(padding, c.in.w, kw, c.g.stride_w, c.g.dilation_w);
+  c.g.pad_h = ph.pad_before;
+  c.g.pad_w = pw.pad_before;
+  const int out_c = depthwise ? channels : 1 + static_cast<int>(rng() % 40);
+  c.filter = depthwise ? ref::Shape4{1, kh, kw, channels} : ref::Shape4{out_c, kh, kw, channels};
+  c.out = {c.in.n, ph.out, pw.out, out_c};
+  c.act = rng() % 2 ? kRelu6 : kNoClamp;
+  return c;
+}
+
+TEST(FastFloat, ConvMatchesReference) {
+  std::mt19937 rng(2);
+  for (fast::Isa isa : SupportedIsas()) {
+    fast::ScopedIsaOverride use(isa);
+    for (int trial = 0; trial < 150; ++trial) {
+      RandomConv c = MakeRandomConv(rng, false);
+      if (trial == 0) c.g = {}, c.filter.h = c.filter.w = 1, c.out = {c.in.n, c.in.h, c.in.w, c.out.c};  // direct 1×1
+      auto in = Random(rng, c.in.FlatSize()), filter = Random(rng, c.filter.FlatSize()), bias = Random(rng, c.out.c);
+      std::vector<float> expected(c.out.FlatSize()), bound(c.out.FlatSize()), got(c.out.FlatSize());
+      ref::ConvFloat(c.g, c.act, c.in, in.data(), c.filter, filter.data(), bias.data(), c.out, expected.data());
+      ref::ConvFloat(c.g, kNoClamp, c.in, Abs(in).data(), c.filter, Abs(filter).data(), Abs(bias).data(), c.out,
+                     bound.data());
+      fast::ConvFloatParams p;
+      p.batches = c.in.n, p.in_h = c.in.h, p.in_w = c.in.w, p.in_c = c.in.c;
+      p.out_h = c.out.h, p.out_w = c.out.w, p.out_c = c.out.c, p.kernel_h = c.filter.h, p.kernel_w = c.filter.w;
+      p.stride_h = c.g.stride_h, p.stride_w = c.g.stride_w, p.dilation_h = c.g.dilation_h;
+      p.dilation_w = c.g.dilation_w, p.pad_h = c.g.pad_h, p.pad_w = c.g.pad_w, p.lo = c.act.min, p.hi = c.act.max;
+      auto packed = fast::PackFloatWeights(filter.data(), c.filter.n, c.filter.h * c.filter.w * c.filter.c,
+                                           bias.data());
+      fast::ConvFloat(p, in.data(), packed, got.data());
+      ExpectClose(got, expected, bound, std::string(fast::IsaName(isa)) + " conv trial " + std::to_string(trial));
+    }
+  }
+}
+
+TEST(FastFloat, ConvLargerThanOneIm2colBlock) {
+  // 2 × 40 × 40 output pixels × 3·3·8 taps gather in several blocks.
+  std::mt19937 rng(3);
+  ref::ConvGeometry g;
+  g.pad_h = g.pad_w = 1;
+  ref::Shape4 is{2, 40, 40, 8}, fs{12, 3, 3, 8}, os{2, 40, 40, 12};
+  auto in = Random(rng, is.FlatSize()), filter = Random(rng, fs.FlatSize()), bias = Random(rng, 12);
+  std::vector<float> expected(os.FlatSize()), bound(os.FlatSize()), got(os.FlatSize());
+  ref::ConvFloat(g, kNoClamp, is, in.data(), fs, filter.data(), bias.data(), os, expected.data());
+  ref::ConvFloat(g, kNoClamp, is, Abs(in).data(), fs, Abs(filter).data(), Abs(bias).data(), os, bound.data());
+  fast::ConvFloatParams p;
+  p.batches = 2, p.in_h = p.in_w = p.out_h = p.out_w = 40, p.in_c = 8, p.out_c = 12, p.kernel_h = p.kernel_w = 3;
+  p.pad_h = p.pad_w = 1, p.lo = kNoClamp.min, p.hi = kNoClamp.max;
+  fast::ConvFloat(p, in.data(), fast::PackFloatWeights(filter.data(), 12, 72, bias.data()), got.data());
+  ExpectClose(got, expected, bound, "blocked im2col");
+}
+
+TEST(FastFloat, DepthwiseMatchesReference) {
+  std::mt19937 rng(4);
+  for (fast::Isa isa : SupportedIsas()) {
+    for (int trial = 0; trial < 150; ++trial) {
+      RandomConv c = MakeRandomConv(rng, true);
+      auto in = Random(rng, c.in.FlatSize()), filter = Random(rng, c.filter.FlatSize()), bias = Random(rng, c.out.c);
+      std::vector<float> expected(c.out.FlatSize()), bound(c.out.FlatSize()), got(c.out.FlatSize());
+      ref::DepthwiseConvFloat(c.g, c.act, c.in, in.data(), c.filter, filter.data(), bias.data(), c.out,
+                              expected.data());
+      ref::DepthwiseConvFloat(c.g, kNoClamp, c.in, Abs(in).data(), c.filter, Abs(filter).data(), Abs(bias).data(),
+                              c.out, bound.data());
+      fast::DepthwiseFloatParams p;
+      p.batches = c.in.n, p.in_h = c.in.h, p.in_w = c.in.w, p.channels = c.in.c;
+      p.out_h = c.out.h, p.out_w = c.out.w, p.kernel_h = c.filter.h, p.kernel_w = c.filter.w;
+      p.stride_h = c.g.stride_h, p.stride_w = c.g.stride_w, p.dilation_h = c.g.dilation_h;
+      p.dilation_w = c.g.dilation_w, p.pad_h = c.g.pad_h, p.pad_w = c.g.pad_w, p.lo = c.act.min, p.hi = c.act.max;
+      fast::DepthwiseFloat(p, in.data(), filter.data(), bias.data(), got.data(), isa);
+      ExpectClose(got, expected, bound, std::string(fast::IsaName(isa)) + " depthwise trial " + std::to_string(trial));
+    }
+  }
+}
+
+}  // namespace
+}  // namespace qtflite
