@@ -4,15 +4,42 @@ detail-dict keys and value types, error messages), running qtflite's own kernels
 ``numerics="micro"`` (default) reproduces TensorFlow Lite Micro's reference kernels bit for
 bit; ``numerics="litert"`` reproduces current TFLite / LiteRT's reference kernels (they differ
 only in FULLY_CONNECTED's int8 requantization).
+
+Float CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED run on the reference kernels by default, so
+float outputs equal TFLite's reference kernels (BUILTIN_REF) exactly too. Passing
+``experimental_op_resolver_type=OpResolverType.AUTO`` (or BUILTIN), as TensorFlow's default
+optimized kernels, runs them on qtflite's fast SIMD kernels instead: equal up to float rounding.
+Integer arithmetic is the same either way.
 """
 from __future__ import annotations
+
+import enum
 
 import numpy as np
 
 from . import _core
 from .model import read_bytes
 
-__all__ = ["Interpreter", "SignatureRunner"]
+__all__ = ["Interpreter", "OpResolverType", "SignatureRunner"]
+
+
+class OpResolverType(enum.Enum):
+    """The names of ``tf.lite.experimental.OpResolverType``; TensorFlow's and ai-edge-litert's
+    enums are accepted as well (by name)."""
+    AUTO = 0
+    BUILTIN = 1
+    BUILTIN_REF = 2
+    BUILTIN_WITHOUT_DEFAULT_DELEGATES = 3
+
+
+def _uses_fast_float_kernels(resolver) -> bool:
+    if resolver is None:
+        return False  # qtflite's default: the reference kernels, float included
+    name = getattr(resolver, "name", resolver)
+    if name not in OpResolverType.__members__:
+        raise ValueError(f"experimental_op_resolver_type {resolver!r} is not one of "
+                         f"{list(OpResolverType.__members__)}")
+    return name != "BUILTIN_REF"
 
 _TF_TYPE_NAMES = {
     np.dtype(np.float32): "FLOAT32", np.dtype(np.float16): "FLOAT16", np.dtype(np.float64): "FLOAT64",
@@ -52,6 +79,7 @@ class Interpreter:
         self._dict = self._model.to_dict()
         self._graph = self._dict["subgraphs"][0]
         self._impl = _core.Interpreter(self._model, numerics)
+        self._impl.set_fast_float_kernels(_uses_fast_float_kernels(experimental_op_resolver_type))
         self._numerics = numerics
         self._num_threads = num_threads
 

@@ -1,7 +1,7 @@
 """``from qtflite import lite`` mirrors ``tf.lite``."""
 from .converter import TFLiteConverter
-from .interpreter import Interpreter, SignatureRunner
+from .interpreter import Interpreter, OpResolverType, SignatureRunner
 from .lite_options import Optimize, OpsSet, RepresentativeDataset, TargetSpec
 
-__all__ = ["Interpreter", "Optimize", "OpsSet", "RepresentativeDataset", "SignatureRunner", "TargetSpec",
+__all__ = ["Interpreter", "OpResolverType", "Optimize", "OpsSet", "RepresentativeDataset", "SignatureRunner", "TargetSpec",
            "TFLiteConverter"]

@@ -87,7 +87,8 @@ def test_calibration_ranges_are_global_min_max(seed_float, mnist):
     x = samples[0]
     assert a[g["inputs"][0]] == (float(x.min()), float(x.max()))
     out = g["outputs"][0]
-    it = lite.Interpreter(model_content=seed_float.serialize())
+    # Calibration runs the float kernels TensorFlow's calibrator runs: the optimized ones.
+    it = lite.Interpreter(model_content=seed_float.serialize(), experimental_op_resolver_type=lite.OpResolverType.AUTO)
     it.resize_tensor_input(0, [40, 28, 28, 1])
     it.allocate_tensors()
     it.set_tensor(0, x)
@@ -101,7 +102,10 @@ def test_calibration_ranges_are_global_min_max(seed_float, mnist):
     (lambda: iter([(np.zeros((1, 28, 28, 1), np.float32),)]), "yielded a tuple"),
     (lambda: iter([[np.zeros((1, 28, 28, 2), np.float32)]]), r"input 'input_layer' of sample 0 has shape \[1, 28, 28, 2\]; expected"),
     (lambda: iter([[np.zeros((1, 28, 28, 1), np.float32)] * 2]), "has 2 arrays, the model has 1 inputs"),
-    (lambda: iter([[np.full((1, 28, 28, 1), np.nan, np.float32)]]), "contains NaN or Inf"),
+    (lambda: iter([[np.full((1, 28, 28, 1), np.nan, np.float32)]]), "input 'input_layer' of sample 0 contains NaN or Inf"),
+    # Samples of 2 rows; the Inf is in row 7, which sample 3 holds.
+    (lambda: iter([[np.where(np.arange(2)[:, None, None, None] + 2 * k == 7, np.inf, 0.0) * np.ones((2, 28, 28, 1),
+                    np.float32)] for k in range(5)]), "input 'input_layer' of sample 3 contains NaN or Inf"),
     (lambda: iter([[np.zeros((1, 28, 28, 1), np.int32)]]), "has dtype int32"),
     (lambda: iter([{"image": np.zeros((1, 28, 28, 1), np.float32)}]), r"unknown input name\(s\) \['image'\]"),
 ])

@@ -77,6 +77,7 @@ void BindInterpreter(py::module_& m) {
       .def_property_readonly("arena_bytes", &Interpreter::arena_bytes)
       .def("shape", &Interpreter::CurrentShape, py::arg("index"))
       .def("set_calibrating", &Interpreter::SetCalibrating, py::arg("on"))
+      .def("set_fast_float_kernels", &Interpreter::SetFastFloatKernels, py::arg("on"))
       .def("reset_ranges", &Interpreter::ResetRanges)
       .def("ranges", [](const Interpreter& self) {
         py::dict d;

@@ -13,6 +13,7 @@
 #include "ir/model.h"
 #include "ir/options.h"
 #include "ir/runtime_version.h"
+#include "kernels/fast/isa.h"
 #include "python/bindings.h"
 
 namespace py = pybind11;
@@ -316,6 +317,8 @@ PYBIND11_MODULE(_core, m) {
     return std::make_shared<Model>(ReadModel(std::move(bytes), p, n));
   }, py::arg("data"), "Parse and verify TFLite flatbuffer bytes (bytes are viewed, not copied).");
 
+  m.def("active_isa", [] { return std::string(fast::IsaName(fast::ActiveIsa())); },
+        "The instruction set qtflite's fast kernels use on this CPU ('avx2+fma' or 'sse2').");
   m.def("builtin_op_name", &BuiltinOpName);
   m.def("builtin_op_code", &BuiltinOpCode);
   m.def("enum_value_name", &EnumValueName);

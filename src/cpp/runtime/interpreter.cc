@@ -8,6 +8,7 @@
 
 #include "ir/builtin_ops.h"
 #include "ir/errors.h"
+#include "kernels/fast/float_kernels.h"
 #include "runtime/arena_planner.h"
 
 namespace qtflite {
@@ -139,7 +140,7 @@ void Interpreter::AllocateTensors() {
       first_use[i] = std::min(first_use[i], k);
       last_use[i] = std::max(last_use[i], k);
     }
-    OpContext ctx(op, k, numerics_, &tensors_, &node.state);
+    OpContext ctx(op, k, numerics_, &tensors_, &node.state, fast_float_);
     node.kernel->prepare(ctx);
     for (int32_t o : op.outputs) {
       if (tensors_[o].constant) {
@@ -180,11 +181,13 @@ void Interpreter::AllocateTensors() {
   arena_.reset();
   arena_bytes_ = plan.total_bytes;
   if (arena_bytes_ > 0) {
-    size_t rounded = (plan.total_bytes + kArenaAlignment - 1) / kArenaAlignment * kArenaAlignment;
-    auto* p = static_cast<uint8_t*>(std::aligned_alloc(kArenaAlignment, rounded));
-    if (!p) throw std::bad_alloc();
-    std::memset(p, 0, rounded);
-    arena_.reset(p, [](uint8_t* q) { std::free(q); });
+    // calloc: large zeroed blocks come straight from the OS, without touching every page now
+    // (a calibration batch's arena is tens of MB). Aligned by hand inside the block.
+    void* block = std::calloc(plan.total_bytes + kArenaAlignment, 1);
+    if (!block) throw std::bad_alloc();
+    auto address = reinterpret_cast<uintptr_t>(block);
+    auto* p = reinterpret_cast<uint8_t*>((address + kArenaAlignment - 1) / kArenaAlignment * kArenaAlignment);
+    arena_.reset(p, [block](uint8_t*) { std::free(block); });
   }
   for (size_t r = 0; r < placed.size(); ++r) tensors_[placed[r]].data = arena_.get() + plan.offsets[r];
   ready_ = true;
@@ -198,7 +201,7 @@ void Interpreter::Invoke() {
   for (size_t k = 0; k < nodes_.size(); ++k) {
     Node& node = nodes_[k];
     if (node.folded) continue;
-    OpContext ctx(*node.op, static_cast<int>(k), numerics_, &tensors_, &node.state);
+    OpContext ctx(*node.op, static_cast<int>(k), numerics_, &tensors_, &node.state, fast_float_);
     node.kernel->eval(ctx);
     if (calibrating_) {
       for (int32_t o : node.op->outputs) Observe(o);
@@ -212,11 +215,7 @@ void Interpreter::Observe(int index) {
   const float* x = t.as<float>();
   const int64_t n = t.num_elements();
   float lo = std::numeric_limits<float>::infinity(), hi = -lo;
-  for (int64_t i = 0; i < n; ++i) {
-    if (std::isnan(x[i])) continue;
-    lo = std::min(lo, x[i]);
-    hi = std::max(hi, x[i]);
-  }
+  fast::FloatMinMax(x, n, &lo, &hi);  // NaN skipped
   if (lo > hi) return;  // empty or all NaN
   for (auto& kv : ranges_) {
     if (kv.first == index) {

@@ -38,6 +38,10 @@ class Interpreter {
   // Calibration: while on, every invoke widens the running [min, max] of each float32
   // tensor it computes (graph inputs included; NaNs skipped), as TensorFlow's calibrator does.
   void SetCalibrating(bool on) { calibrating_ = on; }
+  // Float CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED on the fast kernels (src/cpp/kernels/
+  // fast) instead of the reference ones: equal up to float rounding, many times faster.
+  // Calibration turns this on, as TensorFlow calibrates on TFLite's optimized kernels.
+  void SetFastFloatKernels(bool on) { fast_float_ = on; }
   void ResetRanges() { ranges_.clear(); }
   struct Range {
     float min, max;
@@ -68,6 +72,7 @@ class Interpreter {
   size_t arena_bytes_ = 0;
   bool ready_ = false;
   bool calibrating_ = false;
+  bool fast_float_ = false;
   std::vector<std::pair<int, Range>> ranges_;  // tensor index -> observed range
 
   void Observe(int tensor_index);

@@ -24,12 +24,15 @@ struct OpState {
 class OpContext {
  public:
   OpContext(const Operator& op, int op_index, Numerics numerics, std::vector<RtTensor>* tensors,
-            std::unique_ptr<OpState>* state)
-      : op_(op), op_index_(op_index), numerics_(numerics), tensors_(tensors), state_(state) {}
+            std::unique_ptr<OpState>* state, bool fast_float = false)
+      : op_(op), op_index_(op_index), numerics_(numerics), tensors_(tensors), state_(state),
+        fast_float_(fast_float) {}
 
   const Operator& op() const { return op_; }
   const OpOptions& options() const { return op_.options; }
   Numerics numerics() const { return numerics_; }
+  // Float operators may use the fast kernels (another summation order than the reference).
+  bool fast_float() const { return fast_float_; }
 
   int num_inputs() const { return static_cast<int>(op_.inputs.size()); }
   int num_outputs() const { return static_cast<int>(op_.outputs.size()); }
@@ -73,6 +76,7 @@ class OpContext {
   Numerics numerics_;
   std::vector<RtTensor>* tensors_;
   std::unique_ptr<OpState>* state_;
+  bool fast_float_;
 };
 
 struct OpKernel {

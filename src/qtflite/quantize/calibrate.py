@@ -68,21 +68,27 @@ def collect_samples(dataset, inputs):
             if list(arr.shape[1:]) != expected and list(arr.shape) != expected:
                 raise ValueError(f"representative_dataset: input '{name}' of sample {count} has shape "
                                  f"{list(arr.shape)}; expected [batch] + {expected}")
-            arr = arr.reshape([-1] + expected).astype(np.float32)
-            if not np.all(np.isfinite(arr)):
-                raise ValueError(f"representative_dataset: input '{name}' of sample {count} contains NaN or Inf")
-            columns[k].append(arr)
+            columns[k].append(arr.reshape([-1] + expected).astype(np.float32, copy=False))
         count += 1
     if count == 0:
         raise ValueError("representative_dataset yielded no samples")
-    return [np.concatenate(c, axis=0) for c in columns]
+    stacked = [np.concatenate(c, axis=0) for c in columns]
+    for (name, _), column, arr in zip(inputs, columns, stacked):  # one check over all samples
+        finite_rows = np.isfinite(arr.reshape(arr.shape[0], -1)).all(axis=1)
+        if not finite_rows.all():
+            ends = np.cumsum([c.shape[0] for c in column])
+            sample = int(np.searchsorted(ends, int(np.argmin(finite_rows)), side="right"))
+            raise ValueError(f"representative_dataset: input '{name}' of sample {sample} contains NaN or Inf")
+    return stacked
 
 
-def calibrate(model, stacked_inputs, input_indices, batch=256):
+def calibrate(model, stacked_inputs, input_indices, batch=32):
     """{tensor index: (min, max)} over all samples, from qtflite's interpreter."""
     interp = _core.Interpreter(model, "micro")
     total = stacked_inputs[0].shape[0]
+    batch = -(-total // -(-total // batch))  # equal chunks: one shape, one allocation
     interp.set_calibrating(True)
+    interp.set_fast_float_kernels(True)  # as TF, which calibrates on TFLite's optimized kernels
     shape_now = None
     for start in range(0, total, batch):
         chunk = [x[start:start + batch] for x in stacked_inputs]

@@ -3,7 +3,9 @@
 // CONV_2D and DEPTHWISE only) with per-tensor asymmetric weights; int16 activations with int8
 // weights and int32 or int64 bias (16x8, CONV_2D and DEPTHWISE only).
 #include "ir/builtin_ops.h"
+#include "kernels/fast/conv_float.h"
 #include "kernels/ops/common.h"
+#include "kernels/ops/float_weight_cache.h"
 #include "kernels/ops/ops.h"
 #include "kernels/reference/conv.h"
 #include "kernels/reference/hybrid.h"
@@ -24,7 +26,38 @@ struct ConvState : OpState {
   ref::FloatRange float_act;
   Arithmetic arithmetic = Arithmetic::kFloat;
   bool per_channel = false;
+  FloatWeightCache float_weights;  // CONV_2D on the fast kernels
+  std::vector<float> zero_bias;    // DEPTHWISE_CONV_2D on the fast kernels, without a bias
 };
+
+// Float CONV_2D (not grouped) and DEPTHWISE_CONV_2D (depth multiplier 1) on the fast kernels;
+// false when the operator has another form, which the reference kernels then compute.
+bool EvalFastFloat(OpContext& ctx, ConvState& s, bool depthwise, const ref::Shape4& is, const ref::Shape4& fs,
+                   const ref::Shape4& os, const RtTensor& in, const RtTensor& filter, const RtTensor* bias,
+                   RtTensor& out) {
+  const ref::ConvGeometry& g = s.geometry;
+  if (depthwise) {
+    if (os.c != is.c) return false;
+    fast::DepthwiseFloatParams p;
+    p.batches = is.n, p.in_h = is.h, p.in_w = is.w, p.channels = is.c;
+    p.out_h = os.h, p.out_w = os.w, p.kernel_h = fs.h, p.kernel_w = fs.w;
+    p.stride_h = g.stride_h, p.stride_w = g.stride_w, p.dilation_h = g.dilation_h, p.dilation_w = g.dilation_w;
+    p.pad_h = g.pad_h, p.pad_w = g.pad_w, p.lo = s.float_act.min, p.hi = s.float_act.max;
+    if (!bias) s.zero_bias.assign(static_cast<size_t>(is.c), 0.0f);
+    fast::DepthwiseFloat(p, in.as<float>(), filter.as<float>(), bias ? bias->as<float>() : s.zero_bias.data(),
+                         out.as<float>());
+    return true;
+  }
+  if (fs.c != is.c) return false;
+  fast::ConvFloatParams p;
+  p.batches = is.n, p.in_h = is.h, p.in_w = is.w, p.in_c = is.c;
+  p.out_h = os.h, p.out_w = os.w, p.out_c = os.c, p.kernel_h = fs.h, p.kernel_w = fs.w;
+  p.stride_h = g.stride_h, p.stride_w = g.stride_w, p.dilation_h = g.dilation_h, p.dilation_w = g.dilation_w;
+  p.pad_h = g.pad_h, p.pad_w = g.pad_w, p.lo = s.float_act.min, p.hi = s.float_act.max;
+  const auto& packed = s.float_weights.Get(filter, bias, fs.n, fs.h * fs.w * fs.c);
+  fast::ConvFloat(p, in.as<float>(), packed, out.as<float>());
+  return true;
+}
 
 ref::Padding PaddingOf(const OpContext& ctx) {
   return ctx.options().Int("padding") == 1 ? ref::Padding::kValid : ref::Padding::kSame;
@@ -202,7 +235,12 @@ void Eval(OpContext& ctx) {
                               bias ? bias->as<int64_t>() : nullptr, os, out.as<int16_t>());
     }
   } else {
-    const float* bias = ctx.has_input(bias_index) ? ctx.input(bias_index).as<float>() : nullptr;
+    const RtTensor* bias_tensor = ctx.has_input(bias_index) ? &ctx.input(bias_index) : nullptr;
+    if (kKind != ConvKind::kTranspose && ctx.fast_float() &&
+        EvalFastFloat(ctx, s, kKind == ConvKind::kDepthwise, is, fs, os, in, filter, bias_tensor, out)) {
+      return;
+    }
+    const float* bias = bias_tensor ? bias_tensor->as<float>() : nullptr;
     if (kKind == ConvKind::kConv) {
       ref::ConvFloat(s.geometry, s.float_act, is, in.as<float>(), fs, filter.as<float>(), bias, os, out.as<float>());
     } else if (kKind == ConvKind::kDepthwise) {

@@ -5,6 +5,7 @@
 // fixed-point requantization, or LiteRT's reference kernel, which requantizes in double
 // (tflite-facts.md §C.0b).
 #include "kernels/ops/common.h"
+#include "kernels/ops/float_weight_cache.h"
 #include "kernels/ops/ops.h"
 #include "kernels/reference/fully_connected.h"
 #include "kernels/reference/hybrid.h"
@@ -22,6 +23,7 @@ struct FcState : OpState {
   ref::Requant requant;
   Arithmetic arithmetic = Arithmetic::kFloat;
   bool asymmetric_inputs = false;
+  FloatWeightCache float_weights;  // float on the fast kernels
 };
 
 void Prepare(OpContext& ctx) {
@@ -127,6 +129,11 @@ void Eval(OpContext& ctx) {
                                         ctx.input(1).as<int8_t>(), bias ? bias->as<int64_t>() : nullptr,
                                         out.as<int16_t>());
     }
+  } else if (ctx.fast_float()) {
+    const RtTensor* bias = ctx.has_input(2) ? &ctx.input(2) : nullptr;
+    const auto& packed = s.float_weights.Get(ctx.input(1), bias, s.out_depth, s.in_depth);
+    fast::FloatGemm(ctx.input(0).as<float>(), s.batches, s.in_depth, packed, s.float_act.min, s.float_act.max,
+                    out.as<float>(), s.out_depth);
   } else {
     const float* bias = ctx.has_input(2) ? ctx.input(2).as<float>() : nullptr;
     ref::FullyConnectedFloat(s.float_act, s.batches, s.in_depth, s.out_depth, ctx.input(0).as<float>(),

@@ -8,6 +8,20 @@ template <typename In, typename Out, typename Op>
 void Broadcast(const Shape& shape1, const In* in1, const Shape& shape2, const In* in2, const Shape& out_shape,
                Out* out, Op op) {
   Require(BroadcastShape(shape1, shape2) == out_shape, "elementwise: output shape is not the broadcast shape");
+  const int64_t n = out_shape.FlatSize();
+  // The common cases without index arithmetic: equal shapes, or one side a single value.
+  if (shape1.FlatSize() == n && shape2.FlatSize() == n) {
+    for (int64_t i = 0; i < n; ++i) out[i] = op(in1[i], in2[i]);
+    return;
+  }
+  if (shape1.FlatSize() == n && shape2.FlatSize() == 1) {
+    for (int64_t i = 0; i < n; ++i) out[i] = op(in1[i], in2[0]);
+    return;
+  }
+  if (shape1.FlatSize() == 1 && shape2.FlatSize() == n) {
+    for (int64_t i = 0; i < n; ++i) out[i] = op(in1[0], in2[i]);
+    return;
+  }
   ForEachBroadcastIndex(shape1, shape2, out_shape,
                         [&](int64_t io, int64_t i1, int64_t i2) { out[io] = op(in1[i1], in2[i2]); });
 }
