@@ -1,5 +1,6 @@
 """Whole-model inference: qtflite beside ai-edge-litert (reference kernels, and its default
-XNNPACK delegate) on the same files and inputs, one thread each."""
+XNNPACK delegate) on the same files and inputs, one thread each. qtflite runs its reference
+kernels (the default), and for float models also its fast float kernels (OpResolverType.AUTO)."""
 import json
 import os
 
@@ -9,12 +10,13 @@ from bench_util import DATA, SHARED, best_time, fmt_time
 
 from qtflite import lite
 
-CASES = [
-    ("resnet8_cifar10_int8", 100),
-    ("resnet8_cifar10_float", 100),
-    ("kws_dscnn_int8", 64),
-    ("anomaly_ad01_int8", 64),
-    ("hello_world_int8", 64),
+CASES = [  # (golden case, batch, qtflite's op resolver)
+    ("resnet8_cifar10_int8", 100, None),
+    ("resnet8_cifar10_float", 100, None),
+    ("resnet8_cifar10_float", 100, "AUTO"),
+    ("kws_dscnn_int8", 64, None),
+    ("anomaly_ad01_int8", 64, None),
+    ("hello_world_int8", 64, None),
 ]
 
 
@@ -44,13 +46,15 @@ def main():
     except ImportError:
         Peer = None
         print("peer missing: ai-edge-litert (pip install ai-edge-litert)")
-    print(f"{'case':24s} {'batch':>5s} {'qtflite/img':>12s} {'litert ref/img':>15s} {'ratio':>6s} {'litert xnnpack/img':>19s} {'ratio':>6s}")
-    for name, batch in CASES:
+    print(f"{'case':30s} {'batch':>5s} {'qtflite/img':>12s} {'litert ref/img':>15s} {'ratio':>6s} {'litert xnnpack/img':>19s} {'ratio':>6s}")
+    for name, batch, resolver in CASES:
         case, x = load_case(name)
         path = os.path.join(DATA, case["model"])
         batch = min(batch, x.shape[0])
-        t_ours = best_time(run_batched(lambda: lite.Interpreter(model_path=path), x, batch), rounds=3) / batch
-        row = f"{name:24s} {batch:5d} {fmt_time(t_ours):>12s}"
+        t_ours = best_time(run_batched(lambda: lite.Interpreter(model_path=path, experimental_op_resolver_type=resolver),
+                                       x, batch), rounds=3) / batch
+        label = name + (f" ({resolver})" if resolver else "")
+        row = f"{label:30s} {batch:5d} {fmt_time(t_ours):>12s}"
         if Peer is not None:
             t_ref = best_time(run_batched(lambda: Peer(model_path=path, num_threads=1,
                               experimental_op_resolver_type=OpResolverType.BUILTIN_REF), x, batch), rounds=3) / batch

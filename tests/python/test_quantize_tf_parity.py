@@ -8,7 +8,9 @@ input/output parameters and activation parameters up to calibration noise; accur
 - 16x8 keeps the float model's min_runtime_version, which for TensorFlow includes those
   operators (1.11.0) and for qtflite does not.
 - int8 dense-layer bias *scales* can differ from TensorFlow's in the last bits (the quantized
-  biases are identical).
+  biases are identical). Both are float32(input scale · weight scale) computed in double; the
+  input scales themselves are calibrated activations, which differ by calibration noise (the
+  float kernels sum in another order), e.g. the seed's Flatten 0.008489069 vs 0.0084890695.
 - A residual ADD's first operand (mobile_mnist's conv2d_3 + batch norm, both quantizers):
   TensorFlow gives that convolution's output the ADD *output's* calibrated range; qtflite gives
   it its own range (the float graphs agree: [-10.91, 11.68] vs the ADD's [-10.91, 13.63]). This
