@@ -57,8 +57,9 @@ def single_op_model(opcode, inputs, outputs, options_type=None, options=None, ve
     return qtflite.Model.from_dict(d).serialize()
 
 
-def run_qtflite(model_bytes, feeds, numerics="micro"):
-    it = qtflite.lite.Interpreter(model_content=model_bytes, numerics=numerics)
+def run_qtflite(model_bytes, feeds, numerics="micro", op_resolver_type=None):
+    it = qtflite.lite.Interpreter(model_content=model_bytes, numerics=numerics,
+                                  experimental_op_resolver_type=op_resolver_type)
     for d, x in zip(it.get_input_details(), feeds):
         if list(d["shape"]) != list(np.shape(x)):
             it.resize_tensor_input(d["index"], list(np.shape(x)))

@@ -8,10 +8,9 @@ import sys
 import numpy as np
 import pytest
 
-import qtflite
 from qtflite import lite
 from conftest import DATA
-from op_harness import T, single_op_model
+from op_harness import T, run_qtflite, single_op_model
 
 FLOAT_MODELS = [
     "mlperf_tiny/resnet8_cifar10/pretrainedResnet.tflite",
@@ -21,14 +20,7 @@ FLOAT_MODELS = [
 
 
 def run(model, feeds, resolver=None):
-    it = lite.Interpreter(model_content=model, experimental_op_resolver_type=resolver)
-    for d, x in zip(it.get_input_details(), feeds):
-        it.resize_tensor_input(d["index"], list(x.shape))
-    it.allocate_tensors()
-    for d, x in zip(it.get_input_details(), feeds):
-        it.set_tensor(d["index"], x)
-    it.invoke()
-    return [it.get_tensor(d["index"]) for d in it.get_output_details()]
+    return run_qtflite(model, feeds, op_resolver_type=resolver)
 
 
 def random_feeds(model, batch, seed):
@@ -65,9 +57,6 @@ def test_auto_really_runs_other_kernels():
     AUTO did not silently fall back to the reference kernels."""
     model = model_bytes(FLOAT_MODELS[0])
     feeds = random_feeds(model, 8, 0)
-    it = lite.Interpreter(model_content=model)
-    logits_index = it.get_output_details()[0]["index"]
-    assert logits_index is not None
     fast, ref = run(model, feeds, "AUTO")[0], run(model, feeds, "BUILTIN_REF")[0]
     assert not np.array_equal(fast, ref)
 

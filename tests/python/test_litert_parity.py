@@ -9,7 +9,7 @@ import pytest
 
 from qtflite import lite
 from conftest import GOLDEN, LITERT_REJECTS, TFLITE_FILES, model_id
-from op_harness import run_litert
+from op_harness import run_litert, run_qtflite
 
 pytest.importorskip("ai_edge_litert", reason="test extra ai-edge-litert not installed")
 
@@ -55,15 +55,8 @@ def _compare(got, want):
 
 
 def _run_ours(path, feeds):
-    it = lite.Interpreter(model_path=path, numerics="litert")
-    for d, x in zip(it.get_input_details(), feeds):
-        if list(d["shape"]) != list(x.shape):
-            it.resize_tensor_input(d["index"], list(x.shape))
-    it.allocate_tensors()
-    for d, x in zip(it.get_input_details(), feeds):
-        it.set_tensor(d["index"], x)
-    it.invoke()
-    return [it.get_tensor(d["index"]) for d in it.get_output_details()]
+    with open(path, "rb") as f:
+        return run_qtflite(f.read(), feeds, numerics="litert")
 
 
 @pytest.mark.parametrize("path", FILES, ids=model_id)
