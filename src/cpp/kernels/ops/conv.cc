@@ -1,7 +1,8 @@
 // CONV_2D, DEPTHWISE_CONV_2D and TRANSPOSE_CONV: geometry and multipliers in Prepare, the
 // arithmetic in the reference kernels: float32; int8 with per-channel int32 bias; uint8 (TF1,
 // CONV_2D and DEPTHWISE only) with per-tensor asymmetric weights; int16 activations with int8
-// weights and int32 or int64 bias (16x8, CONV_2D and DEPTHWISE only).
+// weights and int32 or int64 bias (16x8, CONV_2D and DEPTHWISE only). Float CONV_2D and
+// DEPTHWISE_CONV_2D run on the fast kernels when the interpreter allows it (ctx.fast_float()).
 #include "ir/builtin_ops.h"
 #include "kernels/fast/conv_float.h"
 #include "kernels/ops/common.h"

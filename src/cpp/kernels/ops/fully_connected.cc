@@ -1,4 +1,5 @@
 // FULLY_CONNECTED: out[b, n] = act(sum_k in[b, k] * w[n, k] + bias[n]), float32 or int8.
+// Float runs on the fast GEMM when the interpreter allows it (ctx.fast_float()).
 // Output shape: [batches, N], or the input's leading dims + [N] with keep_num_dims.
 // Quantized: int8, uint8 (TF1, per-tensor asymmetric weights) and int16 activations with int8
 // weights (16x8, int32 or int64 bias). They follow the selected numerics: TFLite Micro's
