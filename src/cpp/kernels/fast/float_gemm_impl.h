@@ -13,8 +13,8 @@ struct FloatGemmKernel {
   using Batch = xsimd::batch<float, Arch>;
   static constexpr int kW = static_cast<int>(Batch::size);
   static constexpr int kNr = 2 * kW;
-  static constexpr int kMr = 4;
-  static constexpr int kRowBlock = 64;  // rows of A kept hot in L1/L2 while every panel passes
+  static constexpr int kMr = 6;  // 12 accumulators + 2 weights + 1 broadcast: 15 of 16 registers
+  static constexpr int kRowBlock = 12 * kMr;  // rows of A kept hot in L1/L2 while every panel passes
 
   // Clamps to [lo, hi]; the operand order keeps NaN (max/min return their second operand).
   static Batch Clamp(Batch v, Batch lo, Batch hi) { return xsimd::min(hi, xsimd::max(lo, v)); }
@@ -72,6 +72,8 @@ struct FloatGemmKernel {
         const float* ar = a + static_cast<long>(r) * lda;
         float* outr = out + static_cast<long>(r) * ldo + p * kNr;
         switch (m1 - r) {
+          case 5: Tile<5>(ar, lda, k, panel, panel_bias, vlo, vhi, outr, ldo, cols); break;
+          case 4: Tile<4>(ar, lda, k, panel, panel_bias, vlo, vhi, outr, ldo, cols); break;
           case 3: Tile<3>(ar, lda, k, panel, panel_bias, vlo, vhi, outr, ldo, cols); break;
           case 2: Tile<2>(ar, lda, k, panel, panel_bias, vlo, vhi, outr, ldo, cols); break;
           case 1: Tile<1>(ar, lda, k, panel, panel_bias, vlo, vhi, outr, ldo, cols); break;
