@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 apt_packages=(g++ cmake ninja-build pkg-config libflatbuffers-dev flatbuffers-compiler
-              libxsimd-dev libgtest-dev python3-venv python3-dev)
+              libxsimd-dev libgtest-dev libsimde-dev python3-venv python3-dev)
 if command -v dpkg >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
   missing=()
   for p in "${apt_packages[@]}"; do

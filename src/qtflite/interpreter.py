@@ -41,6 +41,10 @@ def _uses_fast_float_kernels(resolver) -> bool:
                          f"{list(OpResolverType.__members__)}")
     return name != "BUILTIN_REF"
 
+def _is_builtin_ref(resolver) -> bool:
+    return getattr(resolver, "name", resolver) == "BUILTIN_REF"
+
+
 _TF_TYPE_NAMES = {
     np.dtype(np.float32): "FLOAT32", np.dtype(np.float16): "FLOAT16", np.dtype(np.float64): "FLOAT64",
     np.dtype(np.int8): "INT8", np.dtype(np.uint8): "UINT8", np.dtype(np.int16): "INT16",
@@ -80,6 +84,7 @@ class Interpreter:
         self._graph = self._dict["subgraphs"][0]
         self._impl = _core.Interpreter(self._model, numerics)
         self._impl.set_fast_float_kernels(_uses_fast_float_kernels(experimental_op_resolver_type))
+        self._impl.set_fast_integer_kernels(not _is_builtin_ref(experimental_op_resolver_type))
         self._numerics = numerics
         self._num_threads = num_threads
 

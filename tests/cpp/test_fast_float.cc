@@ -20,11 +20,7 @@ namespace {
 
 namespace ref = qtflite::reference;
 
-std::vector<fast::Isa> SupportedIsas() {
-  std::vector<fast::Isa> out{fast::Isa::kSse2};
-  if (fast::DetectedIsa() == fast::Isa::kAvx2Fma) out.push_back(fast::Isa::kAvx2Fma);
-  return out;
-}
+std::vector<cpu::Isa> SupportedIsas() { return cpu::SupportedIsas(); }
 
 std::vector<float> Random(std::mt19937& rng, size_t n) {
   std::uniform_real_distribution<float> d(-1.0f, 1.0f);
@@ -54,7 +50,7 @@ const ref::FloatRange kRelu6{0.0f, 6.0f};
 
 TEST(FastFloat, GemmMatchesReferenceFullyConnected) {
   std::mt19937 rng(1);
-  for (fast::Isa isa : SupportedIsas()) {
+  for (cpu::Isa isa : SupportedIsas()) {
     for (int trial = 0; trial < 200; ++trial) {
       const int m = 1 + rng() % 37, k = 1 + rng() % 70, n = 1 + rng() % 41;
       const ref::FloatRange act = trial % 3 == 0 ? kRelu6 : kNoClamp;
@@ -67,7 +63,7 @@ TEST(FastFloat, GemmMatchesReferenceFullyConnected) {
       auto packed = fast::PackFloatWeights(w.data(), n, k, with_bias ? bias.data() : nullptr, isa);
       fast::FloatGemm(a.data(), m, k, packed, act.min, act.max, got.data(), n);
       ExpectClose(got, expected, bound,
-                  std::string(fast::IsaName(isa)) + " m=" + std::to_string(m) + " k=" + std::to_string(k) +
+                  std::string(cpu::IsaName(isa)) + " m=" + std::to_string(m) + " k=" + std::to_string(k) +
                       " n=" + std::to_string(n));
     }
   }
@@ -80,12 +76,12 @@ TEST(FastFloat, GemmHonoursLeadingDimensions) {
   for (int i = 0; i < m; ++i) {
     for (int j = 0; j < k; ++j) a[i * lda + j] = float(i + j);
   }
-  for (fast::Isa isa : SupportedIsas()) {
+  for (cpu::Isa isa : SupportedIsas()) {
     auto packed = fast::PackFloatWeights(w.data(), n, k, nullptr, isa);
     fast::FloatGemm(a.data(), m, lda, packed, -1e30f, 1e30f, out.data(), ldo);
     for (int i = 0; i < m; ++i) {
-      EXPECT_EQ(out[i * ldo + 0], 1.0f * i + 2.0f * (i + 1) + 3.0f * (i + 2)) << fast::IsaName(isa);
-      EXPECT_EQ(out[i * ldo + 1], -1.0f * i + 1.0f * (i + 2)) << fast::IsaName(isa);
+      EXPECT_EQ(out[i * ldo + 0], 1.0f * i + 2.0f * (i + 1) + 3.0f * (i + 2)) << cpu::IsaName(isa);
+      EXPECT_EQ(out[i * ldo + 1], -1.0f * i + 1.0f * (i + 2)) << cpu::IsaName(isa);
       EXPECT_EQ(out[i * ldo + 2], -7.0f) << "wrote past n";
       EXPECT_EQ(out[i * ldo + 3], -7.0f) << "wrote past n";
     }
@@ -95,11 +91,11 @@ TEST(FastFloat, GemmHonoursLeadingDimensions) {
 TEST(FastFloat, ClampKeepsNaNAsTheReferenceDoes) {
   const float nan = std::numeric_limits<float>::quiet_NaN();
   std::vector<float> a = {nan, 1.0f}, w = {1.0f, 1.0f};
-  for (fast::Isa isa : SupportedIsas()) {
+  for (cpu::Isa isa : SupportedIsas()) {
     auto packed = fast::PackFloatWeights(w.data(), 1, 1, nullptr, isa);
     std::vector<float> out(2);
     fast::FloatGemm(a.data(), 2, 1, packed, 0.0f, 6.0f, out.data(), 1);
-    EXPECT_TRUE(std::isnan(out[0])) << fast::IsaName(isa);
+    EXPECT_TRUE(std::isnan(out[0])) << cpu::IsaName(isa);
     EXPECT_EQ(out[1], 1.0f);
   }
 }
@@ -134,8 +130,8 @@ RandomConv MakeRandomConv(std::mt19937& rng, bool depthwise) {
 
 TEST(FastFloat, ConvMatchesReference) {
   std::mt19937 rng(2);
-  for (fast::Isa isa : SupportedIsas()) {
-    fast::ScopedIsaOverride use(isa);
+  for (cpu::Isa isa : SupportedIsas()) {
+    cpu::ScopedIsaOverride use(isa);
     for (int trial = 0; trial < 150; ++trial) {
       RandomConv c = MakeRandomConv(rng, false);
       if (trial == 0) c.g = {}, c.filter.h = c.filter.w = 1, c.out = {c.in.n, c.in.h, c.in.w, c.out.c};  // direct 1×1
@@ -152,7 +148,7 @@ TEST(FastFloat, ConvMatchesReference) {
       auto packed = fast::PackFloatWeights(filter.data(), c.filter.n, c.filter.h * c.filter.w * c.filter.c,
                                            bias.data());
       fast::ConvFloat(p, in.data(), packed, got.data());
-      ExpectClose(got, expected, bound, std::string(fast::IsaName(isa)) + " conv trial " + std::to_string(trial));
+      ExpectClose(got, expected, bound, std::string(cpu::IsaName(isa)) + " conv trial " + std::to_string(trial));
     }
   }
 }
@@ -176,7 +172,7 @@ TEST(FastFloat, ConvLargerThanOneIm2colBlock) {
 
 TEST(FastFloat, DepthwiseMatchesReference) {
   std::mt19937 rng(4);
-  for (fast::Isa isa : SupportedIsas()) {
+  for (cpu::Isa isa : SupportedIsas()) {
     for (int trial = 0; trial < 150; ++trial) {
       RandomConv c = MakeRandomConv(rng, true);
       auto in = Random(rng, c.in.FlatSize()), filter = Random(rng, c.filter.FlatSize()), bias = Random(rng, c.out.c);
@@ -191,7 +187,7 @@ TEST(FastFloat, DepthwiseMatchesReference) {
       p.stride_h = c.g.stride_h, p.stride_w = c.g.stride_w, p.dilation_h = c.g.dilation_h;
       p.dilation_w = c.g.dilation_w, p.pad_h = c.g.pad_h, p.pad_w = c.g.pad_w, p.lo = c.act.min, p.hi = c.act.max;
       fast::DepthwiseFloat(p, in.data(), filter.data(), bias.data(), got.data(), isa);
-      ExpectClose(got, expected, bound, std::string(fast::IsaName(isa)) + " depthwise trial " + std::to_string(trial));
+      ExpectClose(got, expected, bound, std::string(cpu::IsaName(isa)) + " depthwise trial " + std::to_string(trial));
     }
   }
 }

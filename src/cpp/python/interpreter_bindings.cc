@@ -78,6 +78,7 @@ void BindInterpreter(py::module_& m) {
       .def("shape", &Interpreter::CurrentShape, py::arg("index"))
       .def("set_calibrating", &Interpreter::SetCalibrating, py::arg("on"))
       .def("set_fast_float_kernels", &Interpreter::SetFastFloatKernels, py::arg("on"))
+      .def("set_fast_integer_kernels", &Interpreter::SetFastIntegerKernels, py::arg("on"))
       .def("reset_ranges", &Interpreter::ResetRanges)
       .def("ranges", [](const Interpreter& self) {
         py::dict d;

@@ -13,7 +13,7 @@
 #include "ir/model.h"
 #include "ir/options.h"
 #include "ir/runtime_version.h"
-#include "kernels/fast/isa.h"
+#include "kernels/cpu/isa.h"
 #include "python/bindings.h"
 
 namespace py = pybind11;
@@ -259,6 +259,8 @@ Model ModelFromDict(const py::dict& d) {
 
 PYBIND11_MODULE(_core, m) {
   m.doc() = "qtflite's C++ core: model IR, TFLite reader and writer";
+  // A QTFLITE_ISA the CPU cannot honour fails the import with its reason, before any kernel runs.
+  cpu::DetectedIsa();
 
   static py::exception<ModelError> model_error(m, "ModelError", PyExc_ValueError);
   py::register_exception_translator([](std::exception_ptr p) {
@@ -317,8 +319,27 @@ PYBIND11_MODULE(_core, m) {
     return std::make_shared<Model>(ReadModel(std::move(bytes), p, n));
   }, py::arg("data"), "Parse and verify TFLite flatbuffer bytes (bytes are viewed, not copied).");
 
-  m.def("active_isa", [] { return std::string(fast::IsaName(fast::ActiveIsa())); },
-        "The instruction set qtflite's fast kernels use on this CPU ('avx2+fma' or 'sse2').");
+  m.def("active_isa", [] { return std::string(cpu::IsaName(cpu::ActiveIsa())); },
+        "The instruction-set tier qtflite's fast kernels use ('sse2', 'avx2', 'avx512bw', 'avxvnni', "
+        "'avx512vnni').");
+  m.def("isa_info", [] {
+    const cpu::CpuFeatures& f = cpu::Features();
+    py::dict d;
+    d["active"] = cpu::IsaName(cpu::ActiveIsa());
+    py::list supported;
+    for (cpu::Isa isa : cpu::SupportedIsas()) supported.append(cpu::IsaName(isa));
+    d["supported"] = supported;
+    d["vendor"] = f.vendor;
+    d["brand"] = f.brand;
+    py::dict flags;
+    flags["sse4_1"] = f.sse41, flags["avx2"] = f.avx2, flags["fma"] = f.fma, flags["avx512f"] = f.avx512f;
+    flags["avx512bw"] = f.avx512bw, flags["avx512dq"] = f.avx512dq, flags["avx512vl"] = f.avx512vl;
+    flags["avx512_vnni"] = f.avx512vnni, flags["avx_vnni"] = f.avxvnni, flags["amx_tile"] = f.amx_tile;
+    flags["amx_int8"] = f.amx_int8, flags["os_ymm"] = f.os_ymm, flags["os_zmm"] = f.os_zmm;
+    flags["os_tiles"] = f.os_tiles;
+    d["features"] = flags;
+    return d;
+  }, "The CPU, its features and the tiers qtflite's kernels can use on it.");
   m.def("builtin_op_name", &BuiltinOpName);
   m.def("builtin_op_code", &BuiltinOpCode);
   m.def("enum_value_name", &EnumValueName);

@@ -140,7 +140,7 @@ void Interpreter::AllocateTensors() {
       first_use[i] = std::min(first_use[i], k);
       last_use[i] = std::max(last_use[i], k);
     }
-    OpContext ctx(op, k, numerics_, &tensors_, &node.state, fast_float_);
+    OpContext ctx(op, k, numerics_, &tensors_, &node.state, fast_float_, fast_integer_);
     node.kernel->prepare(ctx);
     for (int32_t o : op.outputs) {
       if (tensors_[o].constant) {
@@ -201,7 +201,7 @@ void Interpreter::Invoke() {
   for (size_t k = 0; k < nodes_.size(); ++k) {
     Node& node = nodes_[k];
     if (node.folded) continue;
-    OpContext ctx(*node.op, static_cast<int>(k), numerics_, &tensors_, &node.state, fast_float_);
+    OpContext ctx(*node.op, static_cast<int>(k), numerics_, &tensors_, &node.state, fast_float_, fast_integer_);
     node.kernel->eval(ctx);
     if (calibrating_) {
       for (int32_t o : node.op->outputs) Observe(o);

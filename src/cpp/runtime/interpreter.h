@@ -42,6 +42,9 @@ class Interpreter {
   // fast) instead of the reference ones: equal up to float rounding, many times faster.
   // Calibration turns this on, as TensorFlow calibrates on TFLite's optimized kernels.
   void SetFastFloatKernels(bool on) { fast_float_ = on; }
+  // Integer operators on the fast kernels (src/cpp/kernels/int8, bit-exact with the reference):
+  // on by default; off runs the scalar reference kernels, for debugging.
+  void SetFastIntegerKernels(bool on) { fast_integer_ = on; }
   void ResetRanges() { ranges_.clear(); }
   struct Range {
     float min, max;
@@ -73,6 +76,7 @@ class Interpreter {
   bool ready_ = false;
   bool calibrating_ = false;
   bool fast_float_ = false;
+  bool fast_integer_ = true;
   std::vector<std::pair<int, Range>> ranges_;  // tensor index -> observed range
 
   void Observe(int tensor_index);

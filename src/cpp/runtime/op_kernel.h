@@ -24,15 +24,18 @@ struct OpState {
 class OpContext {
  public:
   OpContext(const Operator& op, int op_index, Numerics numerics, std::vector<RtTensor>* tensors,
-            std::unique_ptr<OpState>* state, bool fast_float = false)
+            std::unique_ptr<OpState>* state, bool fast_float = false, bool fast_integer = false)
       : op_(op), op_index_(op_index), numerics_(numerics), tensors_(tensors), state_(state),
-        fast_float_(fast_float) {}
+        fast_float_(fast_float), fast_integer_(fast_integer) {}
 
   const Operator& op() const { return op_; }
   const OpOptions& options() const { return op_.options; }
   Numerics numerics() const { return numerics_; }
   // Float operators may use the fast kernels (another summation order than the reference).
   bool fast_float() const { return fast_float_; }
+  // Integer operators may use the fast kernels (kernels/int8). They are bit-exact with the
+  // reference, so this is off only when the user asks for the reference kernels (BUILTIN_REF).
+  bool fast_integer() const { return fast_integer_; }
 
   int num_inputs() const { return static_cast<int>(op_.inputs.size()); }
   int num_outputs() const { return static_cast<int>(op_.outputs.size()); }
@@ -77,6 +80,7 @@ class OpContext {
   std::vector<RtTensor>* tensors_;
   std::unique_ptr<OpState>* state_;
   bool fast_float_;
+  bool fast_integer_;
 };
 
 struct OpKernel {

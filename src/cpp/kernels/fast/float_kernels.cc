@@ -12,7 +12,7 @@ PackedFloatWeights PackFloatWeights(const float* w, int n, int k, const float* b
   p.isa = isa;
   p.n = n;
   p.k = k;
-  p.nr = isa == Isa::kAvx2Fma ? avx2::kGemmNr : sse2::kGemmNr;
+  p.nr = UseAvx2Float(isa) ? avx2::kGemmNr : sse2::kGemmNr;
   const int panels = (n + p.nr - 1) / p.nr;
   p.panels.assign(static_cast<size_t>(panels) * k * p.nr, 0.0f);
   p.bias.assign(static_cast<size_t>(panels) * p.nr, 0.0f);
@@ -28,7 +28,7 @@ PackedFloatWeights PackFloatWeights(const float* w, int n, int k, const float* b
 void FloatGemm(const float* a, int m, int lda, const PackedFloatWeights& w, float lo, float hi, float* out,
                int ldo) {
   if (m <= 0) return;
-  if (w.isa == Isa::kAvx2Fma) {
+  if (UseAvx2Float(w.isa)) {
     avx2::FloatGemm(a, m, lda, w.k, w.n, w.panels.data(), w.bias.data(), lo, hi, out, ldo);
   } else {
     sse2::FloatGemm(a, m, lda, w.k, w.n, w.panels.data(), w.bias.data(), lo, hi, out, ldo);
@@ -38,7 +38,7 @@ void FloatGemm(const float* a, int m, int lda, const PackedFloatWeights& w, floa
 void DepthwiseFloat(const DepthwiseFloatParams& p, const float* in, const float* filter, const float* bias,
                     float* out, Isa isa) {
   std::vector<long> taps(2 * static_cast<size_t>(p.kernel_h) * p.kernel_w);
-  if (isa == Isa::kAvx2Fma) {
+  if (UseAvx2Float(isa)) {
     avx2::DepthwiseFloat(p, in, filter, bias, out, taps.data());
   } else {
     sse2::DepthwiseFloat(p, in, filter, bias, out, taps.data());
@@ -46,7 +46,7 @@ void DepthwiseFloat(const DepthwiseFloatParams& p, const float* in, const float*
 }
 
 void FloatMinMax(const float* x, long n, float* lo, float* hi, Isa isa) {
-  if (isa == Isa::kAvx2Fma) {
+  if (UseAvx2Float(isa)) {
     avx2::FloatMinMax(x, n, lo, hi);
   } else {
     sse2::FloatMinMax(x, n, lo, hi);

@@ -6,11 +6,17 @@
 
 #include <vector>
 
-#include "kernels/fast/isa.h"
+#include "kernels/cpu/isa.h"
 
 namespace qtflite::fast {
 
-// Weights w[n][k] (one row per output) packed for one ISA's GEMM tile: ceil(n / nr) panels of
+using cpu::Isa;
+using cpu::ActiveIsa;
+
+// Every tier above kSse2 has AVX2+FMA, which is as far as the float kernels go.
+inline bool UseAvx2Float(Isa isa) { return isa != Isa::kSse2; }
+
+// Weights w[n][k] (one row per output) packed for one tier's GEMM tile: ceil(n / nr) panels of
 // k × nr floats, output-fastest, zero past n; the bias padded the same way (zeros if none).
 struct PackedFloatWeights {
   Isa isa = Isa::kSse2;

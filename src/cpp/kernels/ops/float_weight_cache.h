@@ -12,7 +12,7 @@ class FloatWeightCache {
  public:
   // weights: n rows of k floats; bias: n floats or null.
   const fast::PackedFloatWeights& Get(const RtTensor& weights, const RtTensor* bias, int n, int k) {
-    if (!valid_ || packed_.isa != fast::ActiveIsa() || packed_.n != n || packed_.k != k) {
+    if (!valid_ || packed_.isa != cpu::ActiveIsa() || packed_.n != n || packed_.k != k) {
       packed_ = fast::PackFloatWeights(weights.as<float>(), n, k, bias ? bias->as<float>() : nullptr);
       valid_ = weights.known && (!bias || bias->known);
     }

@@ -77,6 +77,13 @@ constexpr ActivationRange TypeRange() {
   return {std::numeric_limits<T>::min(), std::numeric_limits<T>::max()};
 }
 
+// LiteRT's double rescale: round(acc·m) half away from zero, saturated to int32 (which keeps
+// the cast defined for absurd products).
+inline int32_t RoundedProductToInt32(double acc, double m) {
+  const double r = std::round(acc * m);
+  return r <= -2147483648.0 ? fp::kInt32Min : (r >= 2147483647.0 ? fp::kInt32Max : static_cast<int32_t>(r));
+}
+
 // acc·M_channel as an int32: the fixed-point MBQM (TFLite's int32 overload for int32
 // accumulators, its 16-bit-multiplier int64 overload for int64 ones), or, when
 // q.real_multiplier is set, LiteRT's double rescale round(acc·M) (half away from zero).
@@ -87,9 +94,7 @@ int32_t ScaleAccumulator(const Requant& q, Acc acc, int channel) {
     return fp::MultiplyByQuantizedMultiplier(acc, q.MultiplierFor(channel), q.ShiftFor(channel));
   }
   const double m = q.real_multiplier.size() == 1 ? q.real_multiplier[0] : q.real_multiplier[channel];
-  // Keep the cast defined for absurd products.
-  const double r = std::round(static_cast<double>(acc) * m);
-  return r <= -2147483648.0 ? fp::kInt32Min : (r >= 2147483647.0 ? fp::kInt32Max : static_cast<int32_t>(r));
+  return RoundedProductToInt32(static_cast<double>(acc), m);
 }
 
 // The quantized output (int8, uint8 or int16) of an accumulator for output channel `channel`.

@@ -1,0 +1,20 @@
+// The avx512bw tier's integer kernels (AVX-512 F, BW, DQ, VL); compiled with its flags (CMakeLists.txt) and
+// entered only on CPUs that have it. Rules for this file: kernels/cpu/simd.h.
+#include "kernels/cpu/simd.h"
+#include "kernels/int8/int8_kernels.h"
+#include "kernels/int8/requant_avx512_impl.h"
+
+namespace qtflite::int8::QTFLITE_TIER_NS(avx512bw) {
+
+const Int8Kernels& Kernels() {
+  static const Int8Kernels table = [] {
+    Int8Kernels t;
+    t.isa = cpu::Isa::kAvx512Bw;
+    t.name = "avx512bw";
+    t.requantize_rows = RequantizeRows16;
+    return t;
+  }();
+  return table;
+}
+
+}  // namespace qtflite::int8::QTFLITE_TIER_NS(avx512bw)

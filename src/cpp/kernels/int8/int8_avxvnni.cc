@@ -1,0 +1,20 @@
+// The avxvnni tier's integer kernels (AVX2 + AVX-VNNI (vpdpbusd on ymm)); compiled with its flags (CMakeLists.txt) and
+// entered only on CPUs that have it. Rules for this file: kernels/cpu/simd.h.
+#include "kernels/cpu/simd.h"
+#include "kernels/int8/int8_kernels.h"
+#include "kernels/int8/requant_avx2_impl.h"
+
+namespace qtflite::int8::QTFLITE_TIER_NS(avxvnni) {
+
+const Int8Kernels& Kernels() {
+  static const Int8Kernels table = [] {
+    Int8Kernels t;
+    t.isa = cpu::Isa::kAvxVnni;
+    t.name = "avxvnni";
+    t.requantize_rows = RequantizeRows8;
+    return t;
+  }();
+  return table;
+}
+
+}  // namespace qtflite::int8::QTFLITE_TIER_NS(avxvnni)

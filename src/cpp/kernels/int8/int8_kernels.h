@@ -1,0 +1,40 @@
+// The fast integer kernels of each instruction-set tier, as a table of function pointers filled
+// once per tier. Each tier's table is defined in one translation unit, int8_<tier>.cc, compiled
+// with that tier's flags (kernels/cpu/simd.h explains the rules such a file follows); the
+// operators (kernels/ops) take the active tier's table and call through it. Every entry computes
+// exactly what the reference kernels (kernels/reference) compute.
+#pragma once
+
+#include <cstdint>
+
+#include "kernels/cpu/isa.h"
+#include "kernels/int8/requant.h"
+
+namespace qtflite::int8 {
+
+enum class OutType : int { kInt8, kUInt8, kInt16 };
+
+struct Int8Kernels {
+  cpu::Isa isa = cpu::Isa::kSse2;
+  const char* name = "";
+
+  // out[r][c] = requantized acc[r][c] (RequantView's formula, channel c) for r < rows, c < channels;
+  // both row-major, `channels` apart. out is int8_t, uint8_t or int16_t by `type`.
+  void (*requantize_rows)(const int32_t* acc, int rows, int channels, const RequantView& q, OutType type,
+                          void* out) = nullptr;
+};
+
+// The table of `isa`'s kernels; throws std::invalid_argument if this build has none.
+const Int8Kernels& KernelsFor(cpu::Isa isa);
+// The active tier's (cpu::ActiveIsa()).
+const Int8Kernels& ActiveKernels();
+
+// One function per tier (int8_<tier>.cc). The tests also link <tier>_emulated versions of the
+// AVX-512 and AVX-VNNI tiers (tests/cpp/emulated).
+namespace sse2 { const Int8Kernels& Kernels(); }
+namespace avx2 { const Int8Kernels& Kernels(); }
+namespace avx512bw { const Int8Kernels& Kernels(); }
+namespace avxvnni { const Int8Kernels& Kernels(); }
+namespace avx512vnni { const Int8Kernels& Kernels(); }
+
+}  // namespace qtflite::int8
