@@ -8,8 +8,10 @@ from .inspect import inspect
 from .dtypes import DType, as_dtype, float16, float32, int8, int16, int32, int64, uint8
 from . import lite
 from .evaluate import evaluate
+from .quantize.runtime_limits import QuantizationWarning
 
 ModelError.__module__ = "qtflite"
+QuantizationWarning.__module__ = "qtflite"
 
 __version__ = "0.1.0"
 
@@ -20,5 +22,6 @@ def cpu_info() -> dict:
     (``active``; the environment variable QTFLITE_ISA, read at import, forces one)."""
     return _isa_info()
 
-__all__ = ["ModelError", "Model", "load_model", "inspect", "lite", "evaluate", "cpu_info", "__version__", "DType", "as_dtype",
+
+__all__ = ["ModelError", "QuantizationWarning", "Model", "load_model", "inspect", "lite", "evaluate", "cpu_info", "__version__", "DType", "as_dtype",
            "float16", "float32", "int8", "int16", "int32", "int64", "uint8"]

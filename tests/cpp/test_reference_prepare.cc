@@ -39,6 +39,17 @@ TEST(ActivationRange, Quantized) {
   EXPECT_THROW(CalculateActivationRangeQuantized(FusedActivation::kRelu, {0.0f, 0}), std::invalid_argument);
 }
 
+// Both runtimes refuse a bound whose round(f / scale) leaves int32 (no_integer_overflow_from_
+// quantization): RELU6 on an int16 output scale of 2.7e-9 (6/2.7e-9 = 2.22e9 > 2^31), while 2.8e-9
+// (2.14e9) passes; RELU's bound 0 always fits.
+TEST(ActivationRange, BoundsBeyondInt32AreRefused) {
+  EXPECT_THROW(CalculateActivationRangeQuantized(FusedActivation::kRelu6, {2.7e-9f, 0}, -32768, 32767),
+               std::invalid_argument);
+  EXPECT_EQ(CalculateActivationRangeQuantized(FusedActivation::kRelu6, {2.8e-9f, 0}, -32768, 32767).max, 32767);
+  EXPECT_THROW(CalculateActivationRangeQuantized(FusedActivation::kReluN1To1, {1e-10f, 0}), std::invalid_argument);
+  EXPECT_EQ(CalculateActivationRangeQuantized(FusedActivation::kRelu, {1e-30f, 3}).min, 3);
+}
+
 TEST(ActivationRange, Float) {
   EXPECT_EQ(CalculateActivationRangeFloat(FusedActivation::kRelu).min, 0.0f);
   EXPECT_EQ(CalculateActivationRangeFloat(FusedActivation::kRelu).max, std::numeric_limits<float>::max());
@@ -158,6 +169,20 @@ TEST(PrepareOther, MeanRequantizeHardSwishLogistic) {
   EXPECT_EQ(lg.input_multiplier, 1288490240);
   EXPECT_EQ(lg.input_left_shift, 26);
   EXPECT_EQ(lg.input_range_radius, 30);
+}
+
+// An all-zero output channel has weight scale 0 in the converter's files; both runtimes accept
+// it with a zero multiplier.
+TEST(PrepareConvInt8, ZeroWeightScaleGivesZeroMultiplier) {
+  const Requant r = PrepareConvInt8({0.1f, 0}, {0.3f, 0.0f}, 2, {0.7f, 0}, FusedActivation::kNone);
+  EXPECT_EQ(r.multiplier, (std::vector<int32_t>{1472560321, 0}));
+  EXPECT_EQ(r.shift, (std::vector<int>{-4, 0}));
+  const Requant fc = PrepareFullyConnectedInt8({0.1f, 0}, {0.0f, 0.3f}, 0, 2, {0.7f, 0}, FusedActivation::kNone,
+                                               Numerics::kLiteRT);
+  EXPECT_EQ(fc.multiplier[0], 0);
+  EXPECT_EQ(fc.real_multiplier[0], 0.0);
+  EXPECT_THROW(PrepareConvInt8({0.1f, 0}, {-0.3f}, 1, {0.7f, 0}, FusedActivation::kNone), std::invalid_argument);
+  EXPECT_THROW(PrepareConvInt8({0.1f, 0}, {NAN}, 1, {0.7f, 0}, FusedActivation::kNone), std::invalid_argument);
 }
 
 TEST(PrepareOther, RejectsBadScales) {

@@ -125,6 +125,34 @@ def test_unimplemented_operator_names_it():
         it.allocate_tensors()
 
 
+def test_prepare_errors_name_the_operator_and_tensors():
+    # β·s_in·2^26 = 0.53 < 1: the arithmetic helper (QuantizeMultiplierGreaterThanOne) refuses, as
+    # every runtime does; the error names the operator, its version and its tensors.
+    model = single_op_model("SOFTMAX", [T("int8", [1, 10], scale=7.84e-9, zero_point=0, name="logits")],
+                            [T("int8", [1, 10], scale=1 / 256, zero_point=-128, name="probs")], "SoftmaxOptions",
+                            {"beta": 1.0}, version=2)
+    for numerics in ("micro", "litert"):
+        with pytest.raises(qtflite.ModelError) as e:
+            lite.Interpreter(model_content=model, numerics=numerics).allocate_tensors()
+        assert isinstance(e.value, ValueError)
+        message = str(e.value)
+        assert message.startswith("operator 0 (SOFTMAX v2): QuantizeMultiplierGreaterThanOne: multiplier 0.52")
+        assert "[inputs: tensor 0 'logits' int8[1,10] scale 7.84e-09 zero point 0; " \
+               "outputs: tensor 1 'probs' int8[1,10] scale 0.00390625 zero point -128]" in message
+    # An error the operator's kernel raises itself is labelled once and keeps its type.
+    model = single_op_model("SOFTMAX", [T("int8", [1, 10], scale=0.1, zero_point=0)],
+                            [T("int8", [1, 10], scale=0.01, zero_point=-128)], "SoftmaxOptions", {"beta": 1.0},
+                            version=2)
+    with pytest.raises(qtflite.ModelError, match=r"^operator 0 \(SOFTMAX v2\): softmax: int8 output must have "
+                                                 r"scale 1/256 .*\[inputs: tensor 0 'in0' int8\[1,10\]") as e:
+        lite.Interpreter(model_content=model).allocate_tensors()
+    assert str(e.value).count("operator 0") == 1
+    model = single_op_model("SOFTMAX", [T("int32", [1, 10], scale=1.0, zero_point=0)],
+                            [T("int32", [1, 10], scale=1.0, zero_point=0)], "SoftmaxOptions", {"beta": 1.0})
+    with pytest.raises(NotImplementedError, match=r"^operator 0 \(SOFTMAX v1\): type int32 is not supported \["):
+        lite.Interpreter(model_content=model).allocate_tensors()
+
+
 def test_resize_and_batch_rows_equal_single_runs():
     model = _fc_model()
     x = np.random.default_rng(0).standard_normal((64, 3)).astype(np.float32)

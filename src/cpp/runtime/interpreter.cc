@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <sstream>
 
 #include "ir/builtin_ops.h"
 #include "ir/errors.h"
@@ -27,6 +28,68 @@ size_t TensorBytes(const RtTensor& t, const Graph& g, int index) {
   int64_t n = t.num_elements();
   if (n < 0) throw ModelError(TensorLabel(g, index) + " has a negative dimension");
   return static_cast<size_t>(n) * esize;
+}
+
+// "tensor 5 'logits' int8[1,10] scale 0.1 zero point -3", for errors.
+std::string TensorSummary(const Graph& g, const std::vector<RtTensor>& tensors, int i) {
+  std::ostringstream s;
+  s << TensorLabel(g, i) << " " << DTypeName(tensors[i].dtype) << "[";
+  for (size_t d = 0; d < tensors[i].shape.size(); ++d) s << (d ? "," : "") << tensors[i].shape[d];
+  s << "]";
+  const QuantParams& q = g.tensors[i].quant;
+  if (q.scales.size() == 1) {
+    s << " scale " << q.scales[0] << " zero point " << (q.zero_points.empty() ? 0 : q.zero_points[0]);
+  } else if (q.scales.size() > 1) {
+    s << " with " << q.scales.size() << " scales along dimension " << q.quantized_dimension;
+  }
+  return s.str();
+}
+
+// The operator's tensors, for errors; long lists are cut short.
+std::string OperatorTensors(const Graph& g, const std::vector<RtTensor>& tensors, const Operator& op) {
+  constexpr size_t kMaxListed = 6;
+  auto list = [&](const std::vector<int32_t>& indices) {
+    std::string out;
+    size_t listed = 0;
+    for (int32_t i : indices) {
+      if (i < 0 || i >= static_cast<int32_t>(tensors.size())) continue;
+      if (listed == kMaxListed) return out + ", ...";
+      out += (listed++ ? ", " : "") + TensorSummary(g, tensors, i);
+    }
+    return listed ? out : std::string("none");
+  };
+  return "inputs: " + list(op.inputs) + "; outputs: " + list(op.outputs);
+}
+
+// Runs one step of an operator at allocation (its Prepare, or its constant folding). An error
+// escaping it is rethrown naming the operator (index, opcode, version) and its tensors, as
+// OpContext::Fail does: the arithmetic helpers it calls (QuantizeMultiplier... in
+// kernels/reference/prepare.cc, quant/fixed_point.cc) know neither. Their std::invalid_argument
+// means the file's parameters are ones the runtimes refuse: a ModelError. The core's own error
+// kinds keep their kind (and so their Python type).
+template <typename Step>
+void WithOperatorContext(const Graph& g, const std::vector<RtTensor>& tensors, const Operator& op, int index,
+                         Step&& step) {
+  const std::string label =
+      "operator " + std::to_string(index) + " (" + op.Name() + " v" + std::to_string(op.version) + ")";
+  auto with_context = [&](const char* what) {
+    std::string message(what);
+    if (message.compare(0, label.size(), label) != 0) message = label + ": " + message;
+    return message + " [" + OperatorTensors(g, tensors, op) + "]";
+  };
+  try {
+    step();
+  } catch (const std::bad_alloc&) {
+    throw;
+  } catch (const UnsupportedError& e) {
+    throw UnsupportedError(with_context(e.what()));
+  } catch (const InvalidArgument& e) {
+    throw InvalidArgument(with_context(e.what()));
+  } catch (const StateError& e) {
+    throw StateError(with_context(e.what()));
+  } catch (const std::exception& e) {  // ModelError, std::invalid_argument, ...
+    throw ModelError(with_context(e.what()));
+  }
 }
 
 }  // namespace
@@ -141,7 +204,7 @@ void Interpreter::AllocateTensors() {
       last_use[i] = std::max(last_use[i], k);
     }
     OpContext ctx(op, k, numerics_, &tensors_, &node.state, fast_float_, fast_integer_);
-    node.kernel->prepare(ctx);
+    WithOperatorContext(g, tensors_, op, k, [&] { node.kernel->prepare(ctx); });
     for (int32_t o : op.outputs) {
       if (tensors_[o].constant) {
         throw ModelError("operator " + std::to_string(k) + " (" + op.Name() + ") writes into constant " +
@@ -158,7 +221,7 @@ void Interpreter::AllocateTensors() {
         tensors_[o].data = owned_.back()->data();
         tensors_[o].known = true;
       }
-      node.kernel->eval(ctx);
+      WithOperatorContext(g, tensors_, op, k, [&] { node.kernel->eval(ctx); });
       node.folded = true;
     }
   }

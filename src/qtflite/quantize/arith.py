@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["round_half_away", "activation_params", "symmetric_activation_params", "quantize_weights",
+__all__ = ["round_half_away", "effective_range", "activation_params", "symmetric_activation_params", "quantize_weights",
            "quantize_weights_16x8",
            "quantize_bias", "quantize_constant_asymmetric"]
 
@@ -17,14 +17,21 @@ def round_half_away(x):
     return np.sign(x) * np.floor(np.abs(x) + 0.5)
 
 
-def activation_params(rmin: float, rmax: float, qmin: int = -128, qmax: int = 127):
-    """(scale, zero point) of an int8 activation from its calibrated range (MLIR quantizer,
-    legacy float scale): the range always holds 0; scale in float32; zero point from the
-    minimum, rounded half away from zero and clamped."""
+def effective_range(rmin: float, rmax: float):
+    """The range the converter quantizes for a calibrated [rmin, rmax]: it always holds 0, and
+    one narrower than 1e-6 (a tensor that was constant, e.g. 0) is widened by 1e-6 each side."""
     rmin, rmax = min(float(rmin), 0.0), max(float(rmax), 0.0)
     if abs(rmax - rmin) < 1e-6:
         rmin -= 1e-6
         rmax += 1e-6
+    return rmin, rmax
+
+
+def activation_params(rmin: float, rmax: float, qmin: int = -128, qmax: int = 127):
+    """(scale, zero point) of an int8 activation from its calibrated range (MLIR quantizer,
+    legacy float scale): the range always holds 0; scale in float32; zero point from the
+    minimum, rounded half away from zero and clamped."""
+    rmin, rmax = effective_range(rmin, rmax)
     scale = (F32(rmax) - F32(rmin)) / F32(qmax - qmin)
     zp_f = F32(qmin - rmin / float(scale))
     if zp_f < qmin:
@@ -38,9 +45,7 @@ def activation_params(rmin: float, rmax: float, qmin: int = -128, qmax: int = 12
 
 def symmetric_activation_params(rmin: float, rmax: float, qmax: int = 32767):
     """16x8 activations: symmetric, zero point 0, scale = max|r| / 32767 (float)."""
-    rmin, rmax = min(float(rmin), 0.0), max(float(rmax), 0.0)
-    if rmax - rmin < 1e-6:  # an all-zero range: widen it as the int8 path does
-        rmin, rmax = rmin - 1e-6, rmax + 1e-6
+    rmin, rmax = effective_range(rmin, rmax)  # an all-zero range is widened as in the int8 path
     return F32(max(abs(F32(rmin)), abs(F32(rmax))) / F32(qmax)), 0
 
 

@@ -5,10 +5,14 @@ same parameters through data-movement operators; QUANTIZE/DEQUANTIZE at the edge
 operators that have no int8 kernel."""
 from __future__ import annotations
 
+import math
+import warnings
+
 import numpy as np
 
 from .. import _core
-from .arith import (activation_params, quantize_bias, quantize_constant_asymmetric, quantize_weights,
+from . import runtime_limits
+from .arith import (activation_params, effective_range, quantize_bias, quantize_constant_asymmetric, quantize_weights,
                     quantize_weights_16x8, round_half_away, symmetric_activation_params)
 from .calibrate import calibrate, collect_samples
 
@@ -35,6 +39,10 @@ FIXED_OUTPUT_16 = {"SOFTMAX": (1.0 / 32768, 0), "LOGISTIC": (1.0 / 32768, 0), "T
 # leaves in float.
 INT16_VERSIONS = {"LEAKY_RELU": 2, "TRANSPOSE_CONV": 3}
 NOT_INT16 = {"HARD_SWISH", "PRELU", "RELU_N1_TO_1", "BATCH_MATMUL"}
+# The int8 SOFTMAX of TFLite Micro and LiteRT sums a row's exponentials in Q12.19 and aborts when
+# the sum reaches 512 (its final shift would pass 31 bits; §C.5), as 512 or more equal inputs in
+# a row always make it do.
+SOFTMAX_INT8_MAX_SUM = 512
 WEIGHT_AXIS = {"CONV_2D": 0, "DEPTHWISE_CONV_2D": 3, "FULLY_CONNECTED": 0, "TRANSPOSE_CONV": 0}
 # Inputs that stay as they are (shapes, axes, sizes, paddings).
 NON_DATA_INPUTS = {"RESHAPE": {1}, "MEAN": {1}, "SUM": {1}, "REDUCE_MAX": {1}, "PAD": {1}, "PADV2": {1},
@@ -61,10 +69,14 @@ class _Quantizer:
         self.params = {}       # float tensor index -> (scale, zp) of its int8 version
         self.int8_of = {}      # float tensor index -> int8 tensor index (when both exist)
         self.float_of = {}     # int8 tensor index -> float tensor index (dequantized copies)
+        self.origin = {}       # inserted int8 tensor -> the float tensor whose parameters it has
+        self.group_source = {}  # grouped float tensor -> the tensor whose range sets the group's
+                                # parameters (None: fixed parameters)
         self.ops = []
         self.int16 = options.get("activation_bits", 8) == 16
         self.act_dtype = "int16" if self.int16 else "int8"
         self.fixed = FIXED_OUTPUT_16 if self.int16 else FIXED_OUTPUT
+        self.notes = []        # what the user should be warned about
 
     # ---- helpers
 
@@ -99,6 +111,7 @@ class _Quantizer:
         self.ops.append({"opcode": "QUANTIZE", "version": 1, "inputs": [t], "outputs": [q], "options_type": None,
                          "options": {}})
         self.int8_of[t] = q
+        self.origin[q] = t
         self.params[q] = (np.float32(scale), int(zp))
         return q
 
@@ -121,13 +134,15 @@ class _Quantizer:
         tt["quantization"] = _qparams(scale, zp)
         self.params[t] = (np.float32(scale), int(zp))
 
-    def _requant_to(self, t, scale, zp):
-        """t (int8) requantized to (scale, zp) when its parameters differ."""
+    def _requant_to(self, t, scale, zp, origin):
+        """t (int8) requantized to (scale, zp), the parameters of float tensor `origin`, when its
+        parameters differ."""
         if self.params.get(t) == (np.float32(scale), int(zp)):
             return t
         tt = self.tensors[t]
         r = self._new_tensor(tt, self.act_dtype, tt["shape"], tt.get("shape_signature"), _qparams(scale, zp),
                              suffix="_requantized")
+        self.origin[r] = origin
         self.params[r] = (np.float32(scale), int(zp))
         self.ops.append({"opcode": "QUANTIZE", "version": 2 if self.int16 else 1, "inputs": [t], "outputs": [r],
                          "options_type": None, "options": {}})
@@ -175,18 +190,31 @@ class _Quantizer:
             anchor = [t for t in members if t in anchors]
             fixed = [self.fixed[producers[t]] for t in members if producers.get(t) in self.fixed]
             if fixed and not anchor:
-                params = fixed[0]
-            elif anchor:
-                params = self._act_params(*self._range(anchor[-1]))
+                source, params = None, fixed[0]
             else:
-                sources = [t for t in members if producers.get(t) not in SAME_SCALE]
-                params = self._act_params(*self._range(sources[0] if sources else members[0]))
+                if anchor:
+                    source = anchor[-1]
+                else:
+                    sources = [t for t in members if producers.get(t) not in SAME_SCALE]
+                    source = sources[0] if sources else members[0]
+                params = self._act_params(*self._range(source))
             for t in members:
                 chosen[t] = (np.float32(params[0]), int(params[1]))
+                self.group_source[t] = source
         return chosen
 
     def _act_params(self, rmin, rmax):
         return symmetric_activation_params(rmin, rmax) if self.int16 else activation_params(rmin, rmax)
+
+    def range_source(self, q):
+        """The float tensor whose calibrated range sets quantized tensor q's parameters, or None
+        (fixed parameters, constants, uint8 edges)."""
+        f = self.origin.get(q, q)
+        if f in self.group_source:
+            return self.group_source[f]
+        if self.producers.get(f) in self.fixed or f not in self.ranges or self._const(f):
+            return None
+        return f
 
     def _params_for(self, t):
         if t in self.group_params:
@@ -197,6 +225,7 @@ class _Quantizer:
 
     def run(self):
         g = self.g
+        self.producers = {o: op["opcode"] for op in g["operators"] for o in op["outputs"]}
         self.group_params = self._scale_groups()
         int8_io = self.opt["input_type"] in ("int8", "uint8", "int16")
         for i in g["inputs"]:
@@ -231,6 +260,9 @@ class _Quantizer:
                                  "Allow float fallback by adding TFLITE_BUILTINS.")
             op = dict(op, inputs=[self._as_float(i) if i >= 0 else i for i in op["inputs"]])
             self.ops.append(op)
+            return
+        if name == "SOFTMAX" and not self.int16 and self._softmax_overflows_int8(op):
+            self._softmax_in_int16(op)
             return
         non_data = NON_DATA_INPUTS.get(name, set())
         inputs = list(op["inputs"])
@@ -282,7 +314,7 @@ class _Quantizer:
         if name in SHARED_SCALE:
             for k, t in enumerate(inputs):
                 if t >= 0 and k not in non_data:
-                    inputs[k] = self._requant_to(t, *out_params)
+                    inputs[k] = self._requant_to(t, *out_params, origin=out)
         if weight_axis is not None and len(inputs) > bias_index and inputs[bias_index] >= 0:
             b = inputs[bias_index]
             s_in = self.params[inputs[data_index]][0]
@@ -310,6 +342,51 @@ class _Quantizer:
         if name.startswith("RESIZE") and (opts.get("half_pixel_centers") or opts.get("align_corners")):
             version = 3
         self.ops.append(dict(op, inputs=inputs, version=version, options=opts))
+
+    def _softmax_overflows_int8(self, op):
+        """Whether the int8 SOFTMAX kernels would abort on every input like the calibration
+        data: its whole calibrated range is so narrow (constant logits, as of an untrained
+        classifier) that each row's exponentials sum to SOFTMAX_INT8_MAX_SUM or more."""
+        x = op["inputs"][0]
+        shape = self.tensors[x]["shape"]
+        depth = shape[-1] if shape else 1
+        if depth < SOFTMAX_INT8_MAX_SUM or self._const(x) or x not in self.ranges:
+            return False
+        scale, zp = self._params_for(x)
+        rmin, rmax = effective_range(*self._range(x))
+        levels = [min(max(zp + round_half_away(v / float(scale)), -128), 127) for v in (rmin, rmax)]
+        spread = float(levels[1] - levels[0]) * float(scale)  # the widest a row can be, in real units
+        beta = float((op.get("options") or {}).get("beta", 1.0))
+        return depth * math.exp(-beta * spread) >= SOFTMAX_INT8_MAX_SUM
+
+    def _softmax_in_int16(self, op):
+        """SOFTMAX of an int8 tensor computed in int16 (whose kernels sum exponentials in a wide
+        accumulator): QUANTIZE int8 -> int16, SOFTMAX int16, QUANTIZE int16 -> int8, all of which
+        TFLite Micro and LiteRT run."""
+        x8 = self._as_int8(op["inputs"][0], "SOFTMAX")
+        s8, zp8 = self.params[x8]
+        xt = self.tensors[x8]
+        # Symmetric int16 parameters that hold every int8 value.
+        reach = max(abs(-128 - zp8), abs(127 - zp8)) * float(s8)
+        x16 = self._new_tensor(xt, "int16", xt["shape"], xt.get("shape_signature"), _qparams(reach / 32767, 0),
+                               suffix="_int16")
+        out = op["outputs"][0]
+        ot = self.tensors[out]
+        p16 = self._new_tensor(ot, "int16", ot["shape"], ot.get("shape_signature"), _qparams(*FIXED_OUTPUT_16["SOFTMAX"]),
+                               suffix="_int16")
+        self._make_int8(out, *self.group_params.get(out, FIXED_OUTPUT["SOFTMAX"]))
+        self.ops += [
+            {"opcode": "QUANTIZE", "version": 2, "inputs": [x8], "outputs": [x16], "options_type": None, "options": {}},
+            dict(op, inputs=[x16], outputs=[p16], version=3),
+            {"opcode": "QUANTIZE", "version": 1, "inputs": [p16], "outputs": [out], "options_type": None,
+             "options": {}},
+        ]
+        rmin, rmax = self._range(op["inputs"][0])
+        self.notes.append(
+            f"tensor '{self.tensors[op['inputs'][0]]['name']}': its calibrated range [{rmin:.6g}, {rmax:.6g}] puts "
+            f"all {xt['shape'][-1]} inputs of SOFTMAX '{ot['name']}' so close together that their exponentials sum "
+            f"to {SOFTMAX_INT8_MAX_SUM} or more, where the int8 SOFTMAX of TFLite Micro and LiteRT aborts; that "
+            "softmax is computed in int16 instead (QUANTIZE to int16, SOFTMAX, QUANTIZE to int8)")
 
     def _output(self, o):
         tt = self.tensors[o]
@@ -357,10 +434,77 @@ def _fix_signature_indices(d, old_inputs, old_outputs):
         s["outputs"] = [(n, remap.get(i, i)) for n, i in s["outputs"]]
 
 
+def _quantize_within_runtime_limits(float_model, ranges, options):
+    """The quantizer's model dict, with the ranges whose parameters TFLite Micro or LiteRT would
+    refuse widened (runtime_limits), and a QuantizationWarning per changed tensor. Each round
+    quantizes with the ranges so far and widens what any operator refuses; a widened output can
+    make the next operator refuse, so this repeats, at most once per operator."""
+    widened, reasons = {}, {}
+    rounds = 0
+    while True:
+        q = _Quantizer(float_model.to_dict(), {**ranges, **widened}, options)
+        d = q.run()
+        for t in d["subgraphs"][0]["tensors"]:
+            t.setdefault("quantization", None)
+        refused = runtime_limits.find_refusals(d)
+        if not refused:
+            break
+        rounds += 1
+        if rounds > len(d["subgraphs"][0]["operators"]):
+            raise ValueError(f"could not find quantization ranges that TFLite Micro and LiteRT accept: {refused}")
+        for k, reason in refused:
+            source, new = _widening_for(q, d, k, reason, widened.get)
+            old = widened.get(source, new)
+            widened[source] = (min(old[0], new[0]), max(old[1], new[1]))
+            op = d["subgraphs"][0]["operators"][k]
+            role, _ = runtime_limits.widen_target(op)
+            reasons.setdefault(source, []).append(
+                f"{op['opcode']} operator {k} ('{q.tensors[op['outputs'][0]]['name']}'), whose {role} it is: "
+                f"{runtime_limits.explain(op['opcode'], reason)}")
+    for note in q.notes:
+        warnings.warn(note, runtime_limits.QuantizationWarning, stacklevel=4)
+    for source, why in reasons.items():
+        calibrated, final = ranges[source], widened[source]
+        before, after = q._act_params(*calibrated), q._act_params(*final)
+        warnings.warn(
+            f"tensor '{q.tensors[source]['name']}': calibrated range [{calibrated[0]:.6g}, {calibrated[1]:.6g}] gives "
+            f"{q.act_dtype} scale {float(before[0]):.6g}, which TFLite Micro or LiteRT refuses "
+            f"({'; '.join(dict.fromkeys(why))}); widened to [{final[0]:.6g}, {final[1]:.6g}] "
+            f"(scale {float(after[0]):.6g}, zero point {after[1]})",
+            runtime_limits.QuantizationWarning, stacklevel=4)
+    return d
+
+
+def _widening_for(q, d, k, reason, widened_range_of):
+    """(float tensor, its new range) that makes operator k of quantized model dict d acceptable:
+    the tensor whose range sets the parameters of the operand that runtime_limits.widen_target
+    names, scaled by the smallest factor that passes."""
+    tensors = d["subgraphs"][0]["tensors"]
+    op = d["subgraphs"][0]["operators"][k]
+    _, target = runtime_limits.widen_target(op)
+    source = q.range_source(target)
+    where = f"operator {k} ({op['opcode']}) has parameters that TFLite Micro or LiteRT refuses ({reason})"
+    if source is None:
+        raise ValueError(f"{where}, and tensor '{tensors[target]['name']}' has fixed parameters")
+    current = widened_range_of(source) or q.ranges[source]
+    # The operator's tensors that take their parameters from the same range.
+    members = [i for i in op["inputs"] + op["outputs"] if i >= 0 and q.range_source(i) == source]
+
+    def passes(factor):
+        params = _qparams(*q._act_params(*runtime_limits.widened_range(current, factor)))
+        return runtime_limits.refusal(tensors, op, {i: params for i in members}) is None
+
+    factor = runtime_limits.widening_factor(passes)
+    if factor is None:
+        raise ValueError(f"{where}, and no wider range of tensor '{tensors[target]['name']}' helps")
+    return source, runtime_limits.widened_range(current, factor)
+
+
 def quantize_full_integer(float_model, dataset, *, input_type="float32", output_type="float32", int8_only=False,
                           per_channel=True, per_channel_dense=True, activation_bits=8):
     """An int8 (or, with activation_bits=16, 16x8) qtflite.Model from a float one and a
-    representative dataset."""
+    representative dataset. Calibrated ranges whose parameters TFLite Micro or LiteRT would
+    refuse are widened, with a QuantizationWarning."""
     d = float_model.to_dict()
     g = d["subgraphs"][0]
     inputs = [(next((n for s in d["signature_defs"] for n, i in s["inputs"] if i == t), g["tensors"][t]["name"]),
@@ -368,16 +512,14 @@ def quantize_full_integer(float_model, dataset, *, input_type="float32", output_
     stacked = collect_samples(dataset, inputs)
     ranges = calibrate(float_model, stacked, list(g["inputs"]))
     old_in, old_out = list(g["inputs"]), list(g["outputs"])
-    q = _Quantizer(d, ranges, {"input_type": input_type, "output_type": output_type, "int8_only": int8_only,
-                               "per_channel": per_channel or activation_bits == 16,
-                               "per_channel_dense": per_channel_dense or activation_bits == 16,
-                               "activation_bits": activation_bits})
-    d = q.run()
+    d = _quantize_within_runtime_limits(
+        float_model, ranges, {"input_type": input_type, "output_type": output_type, "int8_only": int8_only,
+                              "per_channel": per_channel or activation_bits == 16,
+                              "per_channel_dense": per_channel_dense or activation_bits == 16,
+                              "activation_bits": activation_bits})
     if activation_bits == 16:
         # TensorFlow's 16x8 path keeps the float model's min_runtime_version string.
         version = float_model.min_runtime_version().encode()
         d["metadata"] = [{"name": "min_runtime_version", "data": version + b"\0" * (16 - len(version))}] + d["metadata"]
     _fix_signature_indices(d, old_in, old_out)
-    for t in d["subgraphs"][0]["tensors"]:
-        t.setdefault("quantization", None)
     return _core.Model.from_dict(d)

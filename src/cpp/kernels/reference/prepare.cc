@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <sstream>
 #include <string>
 
 #include "quant/fixed_point.h"
@@ -21,9 +22,21 @@ void CheckScale(float scale, const char* what) {
   }
 }
 
-// zp + (int)round(value / scale), all in float (TFLite's Quantize lambda and roundf).
+// zp + (int)round(value / scale), all in float (TFLite's Quantize lambda and roundf). Both
+// runtimes refuse a bound whose round(value / scale) leaves int32
+// (no_integer_overflow_from_quantization), as a fused RELU6 on an output scale below 6/2^31 does.
 int32_t QuantizeFloatValue(float value, QParams q) {
-  return q.zero_point + static_cast<int32_t>(fp::TfLiteRound(value / q.scale));
+  const float steps = fp::TfLiteRound(value / q.scale);
+  constexpr float kLimit = 2147483648.0f;  // (float)INT32_MAX and -(float)INT32_MIN
+  if (!(steps >= -kLimit && steps <= kLimit)) {
+    std::ostringstream message;
+    message << "activation bound " << value << " is " << steps << " steps of the output scale " << q.scale
+            << ", beyond int32";
+    throw std::invalid_argument(message.str());
+  }
+  // zp + steps leaves int32 only at the very edge, where TFLite's signed overflow is undefined.
+  const int64_t quantized = q.zero_point + static_cast<int64_t>(steps);
+  return static_cast<int32_t>(std::clamp<int64_t>(quantized, fp::kInt32Min, fp::kInt32Max));
 }
 
 // Per-channel multipliers M_c = (double)s_in · (double)s_w,c / (double)s_out.
@@ -45,7 +58,13 @@ void CheckWeightScales(const std::vector<float>& scales, int out_channels, const
   if (out_channels < 1 || !(scales.size() == 1 || scales.size() == static_cast<size_t>(out_channels))) {
     throw std::invalid_argument(std::string(what) + ": need one weight scale or one per output channel");
   }
-  for (float s : scales) CheckScale(s, what);
+  // A weight scale may be 0: the converter gives an all-zero output channel scale 0, and both
+  // runtimes accept it (that channel's multiplier is 0).
+  for (float s : scales) {
+    if (!(s >= 0.0f) || !std::isfinite(s)) {
+      throw std::invalid_argument(std::string(what) + ": weight scales must be finite and not negative");
+    }
+  }
 }
 
 ReluInt8Params ReluRequantized(QParams in, QParams out, Numerics numerics, float upper_bound,
