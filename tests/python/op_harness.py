@@ -185,6 +185,8 @@ def run_micro(model_bytes, feeds, batched=False):
 MICRO_NO_UINT8 = {"ADD", "SUB", "MUL", "AVERAGE_POOL_2D", "MAX_POOL_2D", "CONCATENATION", "CONV_2D",
                   "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "LOGISTIC", "TANH", "MEAN", "RELU", "RELU6", "SOFTMAX",
                   "RESIZE_BILINEAR"}
+# Operators the tflite-micro interpreter has no registration for at all.
+MICRO_UNREGISTERED = {"RELU_N1_TO_1", "GELU"}
 WEIGHT_OPS = {"CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "TRANSPOSE_CONV"}
 MICRO_DIES = "died \\(signal SIG"
 
@@ -210,8 +212,8 @@ def micro_refusal(model_bytes):
             return node
         if name == "QUANTIZE" and out == "uint8" and dtype(0) in ("float32", "uint8"):
             return rf"Input {dtype(0).upper()}, output UINT8 not supported.\s+{node}"
-        if name == "RELU_N1_TO_1":
-            return "Didn't find op for builtin opcode 'RELU_N1_TO_1'"
+        if name in MICRO_UNREGISTERED:
+            return f"Didn't find op for builtin opcode '{name}'"
         if name == "RESIZE_BILINEAR" and out == "int16":
             return rf"Output type is 7, requires float or int8.\s+{node}"
         if name in WEIGHT_OPS and dtype(0) == "float32" and dtype(1) == "int8":
