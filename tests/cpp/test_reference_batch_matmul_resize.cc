@@ -49,7 +49,8 @@ TEST(BatchMatMul, FloatAdjointsAndBroadcast) {
 
 TEST(BatchMatMul, Int8ZeroPointsAndMultiplier) {
   // M = 0.5·0.25/0.125 = 1 -> (2^30, shift 1).
-  const BatchMatMulQuantParams q = PrepareBatchMatMulQuant({0.5f, 1}, {0.25f, -2}, {0.125f, 3}, {-128, 127});
+  const BatchMatMulQuantParams q =
+      PrepareBatchMatMulQuant({0.5f, 1}, {0.25f, -2}, {0.125f, 3}, {-128, 127}, Numerics::kLiteRT);
   EXPECT_EQ(q.multiplier, 1 << 30);
   EXPECT_EQ(q.shift, 1);
   EXPECT_EQ(q.lhs_offset, -1);
@@ -64,9 +65,22 @@ TEST(BatchMatMul, Int8ZeroPointsAndMultiplier) {
   EXPECT_EQ(out[0], 127);  // saturates
 }
 
+TEST(BatchMatMul, MultiplierProductMicroInDoubleLiteRTInFloat) {
+  // M = 0.1·0.3/0.7: the float32 product quantizes to 1472560299, the double one to 1472560321.
+  const BatchMatMulQuantParams micro = PrepareBatchMatMulQuant({0.1f, 0}, {0.3f, 0}, {0.7f, 0}, {-128, 127},
+                                                               Numerics::kMicro);
+  const BatchMatMulQuantParams litert = PrepareBatchMatMulQuant({0.1f, 0}, {0.3f, 0}, {0.7f, 0}, {-128, 127},
+                                                                Numerics::kLiteRT);
+  EXPECT_EQ(micro.multiplier, 1472560321);
+  EXPECT_EQ(litert.multiplier, 1472560299);
+  EXPECT_EQ(micro.shift, -4);
+  EXPECT_EQ(litert.shift, -4);
+}
+
 TEST(BatchMatMul, Int8DoubleRoundingAndInt16SingleRounding) {
   // M = 0.5·0.5/1 = 0.25 -> (2^30, shift −1). acc = lhs·1.
-  const BatchMatMulQuantParams q8 = PrepareBatchMatMulQuant({0.5f, 0}, {0.5f, 0}, {1.0f, 0}, {-128, 127});
+  const BatchMatMulQuantParams q8 =
+      PrepareBatchMatMulQuant({0.5f, 0}, {0.5f, 0}, {1.0f, 0}, {-128, 127}, Numerics::kLiteRT);
   EXPECT_EQ(q8.multiplier, 1 << 30);
   EXPECT_EQ(q8.shift, -1);
   const std::vector<int8_t> lhs8{6, -6, 5, -5}, one8{1};
@@ -77,7 +91,8 @@ TEST(BatchMatMul, Int8DoubleRoundingAndInt16SingleRounding) {
   EXPECT_EQ(out8, (std::vector<int8_t>{2, -2, 2, -1}));
 
   // int16 uses the int64 MBQM: 16-bit multiplier 2^14, (x·2^14 + 2^15) >> 16 = floor(x/4 + 1/2).
-  const BatchMatMulQuantParams q16 = PrepareBatchMatMulQuant({0.5f, 0}, {0.5f, 0}, {1.0f, 0}, {-32768, 32767});
+  const BatchMatMulQuantParams q16 =
+      PrepareBatchMatMulQuant({0.5f, 0}, {0.5f, 0}, {1.0f, 0}, {-32768, 32767}, Numerics::kLiteRT);
   const std::vector<int16_t> lhs16{6, -6, 5, -5}, one16{1};
   std::vector<int16_t> out16(4);
   BatchMatMulQuantized<int16_t, int64_t>(q16, {4, 1}, lhs16.data(), {1, 1}, one16.data(), false, false,

@@ -72,12 +72,20 @@ TEST(PrepareConvInt8, PerChannelInDouble) {
                std::invalid_argument);
 }
 
-TEST(PrepareFullyConnectedInt8, PerTensorMultipliesScalesInFloat) {
-  const Requant r = PrepareFullyConnectedInt8({0.1f, 0}, {0.3f}, 0, 4, {0.7f, 0}, FusedActivation::kNone,
-                                              Numerics::kMicro);
-  EXPECT_EQ(r.multiplier, std::vector<int32_t>{1472560299});
-  EXPECT_EQ(r.shift, std::vector<int>{-4});
-  EXPECT_TRUE(r.real_multiplier.empty());
+TEST(PrepareFullyConnectedInt8, PerTensorProductMicroInDoubleLiteRTInFloat) {
+  // TFLite Micro multiplies s_in·s_w in double (measured with tflite-micro: a per-tensor FC whose
+  // float32 and double products quantize differently gives the double one's outputs).
+  const Requant micro = PrepareFullyConnectedInt8({0.1f, 0}, {0.3f}, 0, 4, {0.7f, 0}, FusedActivation::kNone,
+                                                  Numerics::kMicro);
+  EXPECT_EQ(micro.multiplier, std::vector<int32_t>{1472560321});
+  EXPECT_EQ(micro.shift, std::vector<int>{-4});
+  EXPECT_TRUE(micro.real_multiplier.empty());
+  // LiteRT multiplies in float32 and widens (and also keeps the real multiplier in double).
+  const Requant litert = PrepareFullyConnectedInt8({0.1f, 0}, {0.3f}, 0, 4, {0.7f, 0}, FusedActivation::kNone,
+                                                   Numerics::kLiteRT);
+  EXPECT_EQ(litert.multiplier, std::vector<int32_t>{1472560299});
+  EXPECT_EQ(litert.shift, std::vector<int>{-4});
+  EXPECT_EQ(litert.real_multiplier.size(), 1u);
   // Per-channel is computed like conv, in double.
   const Requant pc = PrepareFullyConnectedInt8({0.1f, 0}, {0.3f, 0.3f}, 0, 2, {0.7f, 0}, FusedActivation::kNone,
                                                Numerics::kMicro);

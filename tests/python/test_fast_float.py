@@ -67,9 +67,20 @@ def test_keras_model_converted_by_qtflite():
     assert_close(run(model, feeds, lite.OpResolverType.AUTO), run(model, feeds))
 
 
-def test_sse2_path_in_a_child_process():
-    """QTFLITE_ISA=sse2 forces the baseline kernels (the AVX2 ones run in the tests above when
-    the CPU has them)."""
+def isa_tiers():
+    """The instruction-set tiers this build can run on this CPU, as QTFLITE_ISA names them
+    (qtflite.cpu_info() lists them where the build has it; else the baseline and the detected)."""
+    import qtflite
+    from qtflite import _core
+    if hasattr(qtflite, "cpu_info"):
+        return list(qtflite.cpu_info()["supported"])
+    return sorted({"sse2", _core.active_isa()})
+
+
+@pytest.mark.parametrize("tier", isa_tiers())
+def test_every_isa_tier_in_a_child_process(tier):
+    """QTFLITE_ISA forces each tier the CPU supports (read once, at import: hence a child
+    process); the float kernels of every tier agree with the reference ones."""
     code = (
         "import numpy as np, sys\n"
         "from qtflite import lite\n"
@@ -84,11 +95,11 @@ def test_sse2_path_in_a_child_process():
         "    outs.append(it.get_tensor(it.get_output_details()[0]['index']))\n"
         "np.testing.assert_allclose(outs[0], outs[1], rtol=1e-4, atol=1e-6)\n"
         "print(_core.active_isa())\n")
-    env = dict(os.environ, QTFLITE_ISA="sse2")
+    env = dict(os.environ, QTFLITE_ISA=tier)
     res = subprocess.run([sys.executable, "-c", code, os.path.join(DATA, FLOAT_MODELS[0])], env=env,
                          capture_output=True, text=True)
     assert res.returncode == 0, res.stderr
-    assert res.stdout.strip() == "sse2"
+    assert res.stdout.strip() == tier
 
 
 def conv_model(groups=1, bias=True, act=0):

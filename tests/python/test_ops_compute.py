@@ -1,14 +1,15 @@
-"""Compute operators, one-operator models built through qtflite's IR, run in qtflite and in
-ai-edge-litert's reference kernels (BUILTIN_REF) on random data: int8 outputs identical,
-float outputs within 1e-5. numerics="litert" must match everywhere; the default "micro"
-differs only where TFLite Micro does (int8 FULLY_CONNECTED, LOGISTIC/TANH LUTs), and those
-differences are asserted to stay within a few LSB."""
+"""Compute operators, one-operator models built through qtflite's IR, run in qtflite, in
+ai-edge-litert's reference kernels (BUILTIN_REF) and in TensorFlow Lite Micro on random data.
+numerics="litert" matches LiteRT everywhere (int8 outputs identical, float outputs within
+1e-5); the default "micro" matches Micro exactly, or Micro refuses the model as
+op_harness.micro_refusal expects. The two runtimes differ only in int8 FULLY_CONNECTED and the
+LOGISTIC/TANH LUTs, and those differences are asserted to stay within a few LSB."""
 import itertools
 
 import numpy as np
 import pytest
 
-from op_harness import T, run_litert, run_qtflite, single_op_model
+from op_harness import T, check_against_micro, run_litert, run_qtflite, single_op_model
 
 pytest.importorskip("ai_edge_litert", reason="test extra ai-edge-litert not installed")
 
@@ -19,7 +20,7 @@ MICRO_DIFFERS = {"FULLY_CONNECTED", "LOGISTIC", "TANH"}
 def check(model, feeds, opcode, micro_tolerance=8):
     want = run_litert(model, feeds)
     got = run_qtflite(model, feeds, numerics="litert")
-    micro = run_qtflite(model, feeds, numerics="micro")
+    micro = check_against_micro(model, feeds)
     for g, m, w in zip(got, micro, want):
         assert g.dtype == w.dtype and g.shape == w.shape, (g.shape, w.shape)
         if np.issubdtype(w.dtype, np.floating):

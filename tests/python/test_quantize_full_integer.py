@@ -1,5 +1,11 @@
 """Full-integer quantization: calibration through qtflite's interpreter, the converter's exact
-scale/zero-point arithmetic, and the seed workflow (300 calibration images, int8 I/O)."""
+scale/zero-point arithmetic, and the seed workflow (300 calibration images, int8 I/O). Every
+file written here also runs in TensorFlow Lite Micro with exactly qtflite's outputs.
+
+Accuracy claims here are on qtflite's own files, whose activation scales come from calibration
+on qtflite's fast float kernels and so can move in their last bits with the ISA tier (SSE2 vs
+AVX2 here: up to 2.3e-7 relative). That changed no prediction of the 10,000 MNIST test images
+nor of the CIFAR-10 ones here; the margins below are several images wide."""
 import os
 
 import numpy as np
@@ -14,7 +20,7 @@ from qtflite.quantize.arith import activation_params, quantize_bias, quantize_we
 from qtflite.quantize.calibrate import calibrate, collect_samples
 from qtflite.quantize.full_integer import quantize_full_integer
 from conftest import DATA
-from op_harness import run_litert
+from op_harness import check_against_micro, run_litert
 
 
 @pytest.fixture(scope="module")
@@ -145,7 +151,9 @@ def test_seed_int8_workflow(seed_float, mnist):
     it.set_tensor(inp["index"], xq)
     it.invoke()
     acc_int8 = float(np.mean(np.argmax(it.get_tensor(out["index"]), 1) == y_test))
-    assert abs(acc_int8 - 0.977) <= 0.001, acc_int8  # float32 accuracy 0.9770 (Keras golden index)
+    # float32 accuracy 0.9770 (Keras golden index); int8 gives 0.9774 here: 6 images of margin.
+    assert abs(acc_int8 - 0.977) <= 0.001, acc_int8
+    check_against_micro(model, [xq[:16]])
     # The official runtime gives the same bytes (its FULLY_CONNECTED requantizes in double:
     # compare against qtflite's numerics="litert").
     ours = lite.Interpreter(model_content=model, numerics="litert")
@@ -168,6 +176,7 @@ def test_seed_size_with_per_tensor_dense_layers(seed_float, mnist):
     d = qtflite.load_model(model).to_dict()
     fc_weights = [t for t in d["subgraphs"][0]["tensors"] if t["dtype"] == "int8" and len(t["shape"]) == 2 and t["data"] is not None]
     assert all(len(t["quantization"]["scales"]) == 1 for t in fc_weights)
+    check_against_micro(model, [(mnist[1][0][:8] - 128).astype(np.int8).reshape(-1, 28, 28, 1)])
 
 
 def test_float_io_and_float_fallback(seed_float, mnist):
@@ -184,6 +193,7 @@ def test_float_io_and_float_fallback(seed_float, mnist):
     it.invoke()
     probs = it.get_tensor(it.get_output_details()[0]["index"])
     np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=0.02)
+    check_against_micro(model, [x[:8]])
 
 
 def test_uint8_io(seed_float, mnist):
@@ -196,6 +206,7 @@ def test_uint8_io(seed_float, mnist):
     it.set_tensor(d["index"], np.zeros((1, 28, 28, 1), np.uint8))
     it.invoke()
     assert it.get_tensor(o["index"]).shape == (1, 10)
+    check_against_micro(q.serialize(), [mnist[1][0][:8].reshape(-1, 28, 28, 1)])
 
 
 def test_resnet8_int8_like_tensorflows_file():
@@ -233,6 +244,7 @@ def test_resnet8_int8_like_tensorflows_file():
     assert lite.Interpreter(model_content=ours).get_input_details()[0]["quantization"] == (1.0, -128)
     for idx in (np.r_[0:500, 700:1000], np.arange(300)):
         assert accuracy(ours, idx) >= accuracy(theirs, idx) - 0.005
+    check_against_micro(ours, [np.clip(np.round(x[:4]) - 128, -128, 127).astype(np.int8)])
 
 
 def test_int16_activation_params():

@@ -1,7 +1,16 @@
 """Every conversion mode x inference type, on every Keras model in ../shared/data that the float
 path supports: the file converts, runs in qtflite, carries TFLite's op versions and a
-min_runtime_version, runs in ai-edge-litert, and with its reference kernels (BUILTIN_REF) gives
-exactly qtflite's outputs under numerics="litert" (float-output files within 1e-5)."""
+min_runtime_version, and runs in both official runtimes with qtflite's outputs:
+- ai-edge-litert's reference kernels (BUILTIN_REF) give exactly qtflite's outputs under
+  numerics="litert" (float-output files of the float, float16 and dynamic-range modes within
+  1e-5: LiteRT's float kernels are not all reference ones);
+- TensorFlow Lite Micro (tflite-micro) gives exactly qtflite's outputs under numerics="micro",
+  the default, integer and float outputs alike. Micro has no kernels for three kinds of file,
+  and must refuse them with its own reason (asserted, see op_harness.micro_refusal):
+  dynamic-range ("hybrid") files, float16 weights (DEQUANTIZE from float16), and int16
+  RESIZE_BILINEAR (16x8 files of kws_cnn). qtflite runs them; LiteRT is their oracle.
+Both runtimes run in child processes (op_harness), so a file that made one abort would fail
+its case only."""
 import glob
 import os
 
@@ -13,9 +22,10 @@ from qtflite import lite
 from qtflite.frontends.keras_graph import parse_keras_config
 from qtflite.frontends.keras_loader import load_keras_file
 from conftest import DATA
-from op_harness import run_litert
+from op_harness import check_against_micro, micro_refusal, run_litert
 
 pytest.importorskip("ai_edge_litert", reason="test extra ai-edge-litert not installed")
+pytest.importorskip("tflite_micro", reason="test extra tflite-micro not installed")
 
 MODELS = [os.path.relpath(f, DATA) for f in sorted(glob.glob(os.path.join(DATA, "keras", "*.keras")) +
                                                    glob.glob(os.path.join(DATA, "keras", "*.h5")) +
@@ -82,3 +92,9 @@ def test_mode_runs_everywhere(rel, mode, in_type, out_type):
         np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-5)
     else:
         np.testing.assert_array_equal(ours, theirs)
+
+    # TFLite Micro: exactly qtflite's default numerics, or the refusal micro_refusal expects,
+    # which in this matrix is that of the three kinds of file named above.
+    refused = mode in ("dynamic_range", "float16") or (mode == "16x8" and "RESIZE_BILINEAR" in report["operator_counts"])
+    assert (micro_refusal(model) is not None) == refused
+    check_against_micro(model, [x])

@@ -17,7 +17,8 @@ Two comparisons per model and mode:
    bias, and in zoo_ties it moves the bias of a Dense without activation into the next Dense).
    Deliberate/known differences, asserted as such below:
    - BatchNormalization folding: TensorFlow folds with its own rsqrt, which is not correctly
-     rounded, so folded float weights differ by about one ulp (resnet8, mobile_mnist, ad01).
+     rounded (the CPU's approximate rsqrt plus a Newton step, so the bits depend on the CPU),
+     so folded float weights differ by about one ulp (resnet8, mobile_mnist, ad01).
      Quantized values of those weights may then differ by one step; everything else about
      them (dtype, shape, axis, scale count) is the same.
    - TensorFlow's float files also carry a CONVERSION_METADATA entry; qtflite writes none.
@@ -328,7 +329,9 @@ def test_keras_conversion_matches_tensorflow(model, mode, tf_files):
             step = 1 if t1["dtype"] == "int8" else 4 * np.spacing(np.abs(b))
             assert np.all(np.abs(a.astype(np.float64) - b.astype(np.float64)) <= step)
             np.testing.assert_allclose(q1["scales"], q2["scales"], rtol=1e-6)
-    assert float_differs == (model in BN_FOLDED)
+    # Only folded batch norms may differ; which of their weights do depends on the CPU (the
+    # approximate rsqrt is rsqrtps plus a Newton step, whose bits differ between vendors).
+    assert not float_differs or model in BN_FOLDED
 
 
 # ---------------------------------------------------------------- outputs

@@ -1,11 +1,15 @@
-"""Reader and writer on every real .tflite file, checked against the official runtime."""
+"""Reader and writer on every real .tflite file, checked against the official runtimes: a file
+qtflite writes back gives the original's outputs in ai-edge-litert and in TensorFlow Lite Micro
+(both in child processes, since a written file may be bad)."""
 import os
 
 import numpy as np
 import pytest
 
 import qtflite
+from qtflite import lite
 from conftest import LITERT_REJECTS, TFLITE_FILES, model_id
+from op_harness import RuntimeRefused, micro_refusal, run_litert, run_micro
 
 
 def test_shared_models_present():
@@ -49,53 +53,61 @@ def test_dict_round_trip(path):
     assert rebuilt.serialize() == model.serialize()
 
 
-def _random_inputs(interp, seed):
+def _random_inputs(path, seed):
     rng = np.random.default_rng(seed)
     feeds = []
-    for d in interp.get_input_details():
+    for d in lite.Interpreter(model_path=path).get_input_details():
         if np.issubdtype(d["dtype"], np.floating):
             x = rng.standard_normal(d["shape"]).astype(d["dtype"])
         else:
             info = np.iinfo(d["dtype"])
             x = rng.integers(info.min, info.max, d["shape"], endpoint=True).astype(d["dtype"])
-        feeds.append((d["index"], x))
+        feeds.append(x)
     return feeds
 
 
-def _run_litert(content, feeds):
-    from ai_edge_litert.interpreter import Interpreter, OpResolverType
-    interp = Interpreter(model_content=content,
-                         experimental_op_resolver_type=OpResolverType.BUILTIN_REF)
-    interp.allocate_tensors()
-    for index, x in feeds:
-        interp.set_tensor(index, x)
-    interp.invoke()
-    return [interp.get_tensor(d["index"]) for d in interp.get_output_details()]
+def _assert_same(got, want):
+    assert len(got) == len(want)
+    for g, w in zip(got, want):
+        assert g.dtype == w.dtype and g.shape == w.shape
+        np.testing.assert_array_equal(g, w)
 
 
 @pytest.mark.parametrize("path", TFLITE_FILES, ids=model_id)
 def test_written_file_runs_in_official_runtime(path):
     pytest.importorskip("ai_edge_litert", reason="test extra ai-edge-litert not installed")
-    from ai_edge_litert.interpreter import Interpreter
     original = open(path, "rb").read()
     written = qtflite.load_model(original).serialize()
-    probe = Interpreter(model_content=written)
-    probe.allocate_tensors()
-    for seed in range(2):
-        feeds = _random_inputs(probe, seed)
-        got = _run_litert(written, feeds)
-        if os.path.basename(path) in LITERT_REJECTS:
-            # The original cannot load in TFLite; ours must (the writer never emits the
-            # out-of-range quantized_dimension), and must give finite, shaped outputs.
-            with pytest.raises(Exception):
-                _run_litert(original, feeds)
-            assert all(o.size > 0 for o in got)
-            continue
-        want = _run_litert(original, feeds)
-        assert len(got) == len(want)
-        for g, w in zip(got, want):
-            assert g.dtype == w.dtype and g.shape == w.shape
-            np.testing.assert_array_equal(g, w)
+    runs = [_random_inputs(path, seed) for seed in range(2)]
+    got = run_litert(written, runs, batched=True)
+    if os.path.basename(path) in LITERT_REJECTS:
+        # The original cannot load in TFLite; ours must (the writer never emits the
+        # out-of-range quantized_dimension), and must give finite, shaped outputs.
+        with pytest.raises(Exception):
+            run_litert(original, runs, batched=True)
+        assert all(o.size > 0 for outputs in got for o in outputs)
+    else:
+        for g, w in zip(got, run_litert(original, runs, batched=True)):
+            _assert_same(g, w)
+
+
+@pytest.mark.parametrize("path", TFLITE_FILES, ids=model_id)
+def test_written_file_runs_in_tflite_micro(path):
+    """TFLite Micro runs the written file exactly as the original, or refuses both alike, as
+    op_harness.micro_refusal expects (hybrid graphs: float inputs with int8 weights)."""
+    pytest.importorskip("tflite_micro", reason="test extra tflite-micro not installed")
+    original = open(path, "rb").read()
+    written = qtflite.load_model(original).serialize()
+    runs = [_random_inputs(path, seed) for seed in range(2)]
+    refusal = micro_refusal(original)
+    if refusal is not None:
+        for data in (original, written):
+            with pytest.raises(RuntimeRefused, match=refusal):
+                run_micro(data, runs, batched=True)
+        return
+    want = run_micro(original, runs, batched=True)
+    for g, w in zip(run_micro(written, runs, batched=True), want):
+        _assert_same(g, w)
 
 
 def test_person_detect_reads_like_tflite_micro():

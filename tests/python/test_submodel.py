@@ -1,5 +1,6 @@
 """Sub-models (converting between intermediate layers, per-channel quantization working) and
-segments (consecutive pieces whose int8 interfaces match exactly)."""
+segments (consecutive pieces whose int8 interfaces match exactly). Every file written here also
+runs in TensorFlow Lite Micro (in a child process) with exactly qtflite's outputs."""
 import os
 
 import numpy as np
@@ -9,6 +10,7 @@ import qtflite
 from qtflite import lite
 from qtflite.datasets import load_mnist
 from conftest import DATA
+from op_harness import check_against_micro
 
 MOBILE = os.path.join(DATA, "keras", "mobile_mnist.keras")
 
@@ -49,6 +51,8 @@ def test_float_sub_model_equals_the_middle_of_the_whole(images):
     tail = lite.TFLiteConverter.from_keras_file(MOBILE, inputs=["add"]).convert()
     whole = lite.TFLiteConverter.from_keras_file(MOBILE).convert()
     np.testing.assert_allclose(run(tail, run(head, x)), run(whole, x), rtol=1e-6, atol=1e-7)
+    for model, feed in ((head, x[:8]), (tail, run(head, x[:8])), (whole, x[:8])):
+        check_against_micro(model, [feed])
     r = qtflite.inspect(tail)
     assert r["signatures"][0]["inputs"] == {"add": 0}
     assert "CONV_2D" in r["operator_counts"] and r["subgraphs"][0]["tensors"][0]["shape_signature"][0] == -1
@@ -70,6 +74,7 @@ def test_int8_sub_model_per_channel_with_either_dataset(images):
                                 len(t["quantization"]["scales"]) == t["shape"][3] for t in conv_weights)
     probs = run(a, run(head, x))
     np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=0.02)
+    check_against_micro(a, [run(head, x[:8])])
 
 
 def test_segments_chain_bit_exactly(images):
@@ -88,8 +93,10 @@ def test_segments_chain_bit_exactly(images):
     xq = np.clip(np.round(x / s) + z, -128, 127).astype(np.int8)
     y = xq
     for seg in segments:
+        check_against_micro(seg, [y[:8]])
         y = run(seg, y)
     np.testing.assert_array_equal(y, run(whole, xq))
+    check_against_micro(whole, [xq[:8]])
 
 
 def test_bad_cut_points_are_named():

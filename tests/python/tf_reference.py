@@ -4,7 +4,7 @@ share a process with PyTorch, which other tests load.
     python tf_reference.py convert MODEL_PATH OUT_PATH [--mode float|drq|drq-per-tensor|drq-dense-per-tensor|fp16|int8|16x8]
                                                        [--calibration SAMPLES.npy]
                                                          # TensorFlow's converter on a Keras file
-    python tf_reference.py convert-many OUT_DIR MODE[,MODE...] MODEL_PATH...
+    python tf_reference.py convert-many OUT_DIR MODE[,MODE...] MODEL_PATH... [--calibration SAMPLES.npy]
     python tf_reference.py live-tf-keras                 # tf.keras 2 objects through qtflite
     python tf_reference.py make-weight-zoo OUT_DIR       # small Keras models for weights-only quantization
 """
@@ -72,12 +72,14 @@ def convert(model_path, out_path, mode="float", calibration=None):
         f.write(data)
 
 
-def convert_many(out_dir, modes, model_paths):
-    """Every model in every mode, in one process: OUT_DIR/<file name>.<mode>.tflite."""
+def convert_many(out_dir, modes, model_paths, calibration=None):
+    """Every model in every mode, in one process: OUT_DIR/<file name>.<mode>.tflite. The float
+    file of a model and its quantized ones then come from the same TensorFlow run (the same
+    batch-norm folding), so each quantized constant can be traced to its float value."""
     for path in model_paths:
         model = load(path)
         for mode in modes:
-            data = _convert_loaded(model, mode)
+            data = _convert_loaded(model, mode, calibration)
             with open(os.path.join(out_dir, f"{os.path.basename(path)}.{mode}.tflite"), "wb") as f:
                 f.write(data)
 
@@ -241,7 +243,13 @@ if __name__ == "__main__":
         calibration = sys.argv[sys.argv.index("--calibration") + 1] if "--calibration" in sys.argv else None
         convert(sys.argv[2], sys.argv[3], mode, calibration)
     elif sys.argv[1] == "convert-many":
-        convert_many(sys.argv[2], sys.argv[3].split(","), sys.argv[4:])
+        args = sys.argv[4:]
+        calibration = None
+        if "--calibration" in args:
+            k = args.index("--calibration")
+            calibration = args[k + 1]
+            del args[k:k + 2]
+        convert_many(sys.argv[2], sys.argv[3].split(","), args, calibration)
     elif sys.argv[1] == "make-weight-zoo":
         make_weight_zoo(sys.argv[2])
     elif sys.argv[1] == "live-tf-keras":

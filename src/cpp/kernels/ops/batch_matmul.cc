@@ -51,7 +51,8 @@ void Prepare(OpContext& ctx) {
   }
   try {
     s.quant = ref::PrepareBatchMatMulQuant(QP(lhs), QP(rhs), QP(out),
-                                           int8 ? ref::TypeRange<int8_t>() : ref::TypeRange<int16_t>());
+                                           int8 ? ref::TypeRange<int8_t>() : ref::TypeRange<int16_t>(),
+                                           RefNumerics(ctx));
   } catch (const std::invalid_argument& e) {
     ctx.Fail(std::string("invalid scales: ") + e.what());
   }

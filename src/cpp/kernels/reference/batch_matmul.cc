@@ -81,10 +81,13 @@ Shape BatchMatMulOutputShape(const Shape& lhs, const Shape& rhs, bool adj_x, boo
   return out;
 }
 
-BatchMatMulQuantParams PrepareBatchMatMulQuant(QParams lhs, QParams rhs, QParams out, ActivationRange range) {
-  // The product is taken in float32, then widened; the division is in double.
-  const float product = lhs.scale * rhs.scale;
-  const double real = static_cast<double>(product) / static_cast<double>(out.scale);
+BatchMatMulQuantParams PrepareBatchMatMulQuant(QParams lhs, QParams rhs, QParams out, ActivationRange range,
+                                               Numerics numerics) {
+  // The division is in double; the product in float32 (LiteRT) or double (Micro).
+  const double product = numerics == Numerics::kMicro
+                             ? static_cast<double>(lhs.scale) * static_cast<double>(rhs.scale)
+                             : static_cast<double>(lhs.scale * rhs.scale);
+  const double real = product / static_cast<double>(out.scale);
   const fp::QuantizedMultiplier qm = fp::QuantizeMultiplier(real);
   BatchMatMulQuantParams q;
   q.lhs_offset = -lhs.zero_point;

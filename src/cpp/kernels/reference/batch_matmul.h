@@ -33,9 +33,11 @@ struct BatchMatMulQuantParams {
   ActivationRange act;  // the output type's range (BATCH_MATMUL has no fused activation)
 };
 
-// M = (double)(s_lhs·s_rhs in float32) / s_out (TFLite's GetQuantizedConvolutionMultipler),
-// then QuantizeMultiplier (M may exceed 1). `range` = the output type's range.
-BatchMatMulQuantParams PrepareBatchMatMulQuant(QParams lhs, QParams rhs, QParams out, ActivationRange range);
+// M = s_lhs·s_rhs / s_out, then QuantizeMultiplier (M may exceed 1): LiteRT takes the product in
+// float32 and widens it (its GetQuantizedConvolutionMultipler), TFLite Micro takes it in double
+// (measured against tflite-micro). `range` = the output type's range.
+BatchMatMulQuantParams PrepareBatchMatMulQuant(QParams lhs, QParams rhs, QParams out, ActivationRange range,
+                                               Numerics numerics);
 
 void BatchMatMulFloat(const Shape& lhs_shape, const float* lhs, const Shape& rhs_shape, const float* rhs, bool adj_x,
                       bool adj_y, float* out);

@@ -201,8 +201,10 @@ Requant PrepareFullyConnected(QParams in, const std::vector<float>& weight_scale
     FillPerChannel(&r, in, weight_scales, out_channels, out);
   } else {
     r.weights_offset = -weight_zero_point;
-    const float product = in.scale * weight_scales[0];  // float32 product, as TFLite
-    const QuantizedMultiplier q = fp::QuantizeMultiplier(static_cast<double>(product) / static_cast<double>(out.scale));
+    const double product = numerics == Numerics::kMicro
+                               ? static_cast<double>(in.scale) * static_cast<double>(weight_scales[0])
+                               : static_cast<double>(in.scale * weight_scales[0]);
+    const QuantizedMultiplier q = fp::QuantizeMultiplier(product / static_cast<double>(out.scale));
     r.multiplier = {q.multiplier};
     r.shift = {q.shift};
   }

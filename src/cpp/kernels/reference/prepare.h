@@ -40,7 +40,8 @@ Requant PrepareConvInt16(QParams in, const std::vector<float>& filter_scales, in
                          FusedActivation act);
 
 // FULLY_CONNECTED. Per-channel (more than one weight scale): as conv, weight zero point ignored.
-// Per-tensor: M = (double)(s_in·s_w in float)/s_out and weights_offset = −zp_w.
+// Per-tensor: M = s_in·s_w/s_out and weights_offset = −zp_w; LiteRT takes the product in float32
+// and widens it, TFLite Micro takes it in double (measured against tflite-micro).
 // LiteRT additionally rescales in double (Requant::real_multiplier = s_in·s_w/s_out in double).
 Requant PrepareFullyConnectedInt8(QParams in, const std::vector<float>& weight_scales, int32_t weight_zero_point,
                                   int out_channels, QParams out, FusedActivation act, Numerics numerics);
