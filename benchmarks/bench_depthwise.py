@@ -4,7 +4,7 @@ ai-edge-litert's default (XNNPACK delegate), one thread each, on the same single
 
 Layers: every distinct depthwise layer of MobileNetV2 1.0 224 (3x3, SAME, RELU6, per-channel
 weights) and the depthwise shapes of ../shared/bench/shapes.json. Times are thread CPU time
-(time.thread_time) per invoke, the median of several rounds; GOPS counts 2 ops per
+(time.thread_time) per invoke, the median of several rounds taken in turns; GOPS counts 2 ops per
 multiply-accumulate. Ratio = XNNPACK time / qtflite time (above 1: qtflite is faster). Each
 qtflite output is also checked equal to qtflite's reference kernels (BUILTIN_REF).
 
@@ -96,20 +96,24 @@ def prepared(interp, x):
     return interp, o
 
 
-def median_cpu_time(invoke, rounds, min_seconds=0.02):
-    """Thread CPU seconds per call: the median of `rounds`, each repeating for min_seconds."""
-    invoke()
-    start = time.thread_time()
-    invoke()
-    once = max(time.thread_time() - start, 1e-6)
-    reps = max(1, int(min_seconds / once))
-    samples = []
-    for _ in range(rounds):
+def median_cpu_times(invokes, rounds, min_seconds=0.02):
+    """Thread CPU seconds per call of each callable: the median of `rounds`, each repeating it
+    for about min_seconds. The callables take turns round by round, so that a change in the
+    machine's load touches all of them alike."""
+    reps = []
+    for invoke in invokes:
+        invoke()
         start = time.thread_time()
-        for _ in range(reps):
-            invoke()
-        samples.append((time.thread_time() - start) / reps)
-    return statistics.median(samples)
+        invoke()
+        reps.append(max(1, int(min_seconds / max(time.thread_time() - start, 1e-6))))
+    samples = [[] for _ in invokes]
+    for _ in range(rounds):
+        for k, invoke in enumerate(invokes):
+            start = time.thread_time()
+            for _ in range(reps[k]):
+                invoke()
+            samples[k].append((time.thread_time() - start) / reps[k])
+    return [statistics.median(s) for s in samples]
 
 
 def main():
@@ -137,11 +141,15 @@ def main():
         ours.invoke()
         ref.invoke()
         exact = np.array_equal(ours.get_tensor(o), ref.get_tensor(ro))
-        t_ours = median_cpu_time(ours.invoke, args.rounds)
-        row = f"{name:26s} {ops / 1e6:7.2f} {t_ours * 1e6:8.1f}us {ops / t_ours / 1e9:6.2f}"
+        invokes = [ours.invoke]
         if Peer is not None:
             peer, _ = prepared(Peer(model_content=model, num_threads=1), x)
-            t_peer = median_cpu_time(peer.invoke, args.rounds)
+            invokes.append(peer.invoke)
+        times = median_cpu_times(invokes, args.rounds)
+        t_ours = times[0]
+        row = f"{name:26s} {ops / 1e6:7.2f} {t_ours * 1e6:8.1f}us {ops / t_ours / 1e9:6.2f}"
+        if Peer is not None:
+            t_peer = times[1]
             ratios.append(t_peer / t_ours)
             row += f" {t_peer * 1e6:8.1f}us {ops / t_peer / 1e9:6.2f} {t_peer / t_ours:5.2f}x"
         else:

@@ -75,10 +75,12 @@ ref::FusedActivation RandomActivation(std::mt19937& rng) {
   return acts[rng() % 4];
 }
 
-// A scale whose combination M = s_in·s_w/s_out spans many shifts (including a few left shifts).
+// A scale whose combination M = s_in·s_w/s_out spans many shifts (including a few left shifts);
+// sometimes a power of two, which makes exact rounding ties in both rounding steps.
 float RandomScale(std::mt19937& rng, double lo_exp, double hi_exp) {
   std::uniform_real_distribution<double> e(lo_exp, hi_exp);
-  return static_cast<float>(std::exp2(e(rng)));
+  const double exponent = e(rng);
+  return static_cast<float>(std::exp2(rng() % 4 == 0 ? std::round(exponent) : exponent));
 }
 
 Case RandomCase(std::mt19937& rng) {
@@ -213,6 +215,7 @@ std::vector<uint8_t> RunPacked(int8::PackedDepthwise& p, const Case& c) {
 TEST(Int8Depthwise, EveryTierEqualsTheReference) {
   const auto tiers = test_support::TestableInt8Tiers();
   std::vector<int> checked(tiers.size(), 0), quads(tiers.size(), 0);
+  int bounded = 0;
   std::mt19937 rng(20260101);
   constexpr int kCases = 10000;
   for (int trial = 0; trial < kCases; ++trial) {
@@ -235,8 +238,12 @@ TEST(Int8Depthwise, EveryTierEqualsTheReference) {
       }
       ++checked[t];
       quads[t] += p.slot() == 4;
+      if (t == 0) bounded += p.bounded_requant();
     }
   }
+  // Both requantization forms ran: the bounded one and the general one (large biases, left shifts).
+  EXPECT_GT(bounded, kCases / 4);
+  EXPECT_LT(bounded, kCases - kCases / 10);
   for (size_t t = 0; t < tiers.size(); ++t) {
     EXPECT_EQ(checked[t], kCases) << tiers[t].label;
     // The VNNI tiers run int8 inputs on their quads, everything else on pairs.

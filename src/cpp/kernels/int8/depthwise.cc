@@ -95,7 +95,9 @@ bool PackedDepthwise::Pack(const Int8Kernels& kernels, const DepthwiseSpec& spec
     return w + q.weights_offset;
   };
   // Σ_t w'[c][t] per channel, and for int16 the bound on |Σ_t w'·x| that must stay in int32.
+  // |acc| <= |bias| + 255·Σ_t |w'| bounds the int8 / uint8 accumulators (|x − zp| <= 255).
   std::vector<int64_t> weight_sum(static_cast<size_t>(channels), 0);
+  bool bounded = !int16 && q.real_multiplier.empty();
   for (int c = 0; c < channels; ++c) {
     int64_t sum = 0, magnitude = 0;
     for (int t = 0; t < taps; ++t) {
@@ -106,6 +108,8 @@ bool PackedDepthwise::Pack(const Int8Kernels& kernels, const DepthwiseSpec& spec
     }
     if (int16 && magnitude * 32768 > std::numeric_limits<int32_t>::max()) return false;
     weight_sum[c] = sum;
+    const int64_t b = bias && !int16 ? static_cast<const int32_t*>(bias)[c] : 0;
+    if ((b < 0 ? -b : b) + 255 * magnitude >= (int64_t{1} << 29) || q.ShiftFor(c) > 0) bounded = false;
   }
 
   // Weights: [group][slot][position][tap within slot], zero past the last tap and channel.
@@ -114,7 +118,7 @@ bool PackedDepthwise::Pack(const Int8Kernels& kernels, const DepthwiseSpec& spec
   for (int gi = 0; gi < groups; ++gi) {
     for (int s = 0; s < slots; ++s) {
       for (int pos = 0; pos < group; ++pos) {
-        const int c = gi * group + DepthwisePackedChannel(group, slot, pos);
+        const int c = gi * group + DepthwisePackedChannel(mk, pos);
         for (int i = 0; i < slot; ++i) {
           const int t = s * slot + i;
           if (c >= channels || t >= taps) continue;
@@ -141,7 +145,7 @@ bool PackedDepthwise::Pack(const Int8Kernels& kernels, const DepthwiseSpec& spec
   if (int16) position_.assign(static_cast<size_t>(channels), 0);
   for (int gi = 0; gi < groups; ++gi) {
     for (int pos = 0; pos < group; ++pos) {
-      const int c = gi * group + DepthwisePackedChannel(group, slot, pos);
+      const int c = gi * group + DepthwisePackedChannel(mk, pos);
       if (c >= channels) continue;
       const size_t at = static_cast<size_t>(gi) * group + pos;
       if (int16) {
@@ -168,7 +172,22 @@ bool PackedDepthwise::Pack(const Int8Kernels& kernels, const DepthwiseSpec& spec
   } else {
     requant_ = ChannelRequant(packed_q, padded);
   }
-
+  use_bounded_ = bounded;
+  if (bounded) {
+    // multiplier (padded + 8 entries), rounding, round_down, right_shift: see BoundedView.
+    const size_t n = static_cast<size_t>(padded);
+    bounded_arrays_.assign(4 * n + 8, 0);
+    for (size_t i = 0; i < n; ++i) {
+      const int r = -packed_q.shift[i];
+      bounded_arrays_[i] = packed_q.multiplier[i];
+      bounded_arrays_[n + 8 + i] = r > 0 ? int32_t{1} << (r - 1) : 0;
+      bounded_arrays_[2 * n + 8 + i] = r > 0 ? -1 : 0;
+      bounded_arrays_[3 * n + 8 + i] = r;
+    }
+    bounded_.output_offset = q.output_offset;
+    bounded_.act_min = q.act.min;
+    bounded_.act_max = q.act.max;
+  }
   elem_ = ElementSize(spec.type);
   multiplier_ = out.c / in.c;
   groups_ = groups;
@@ -242,6 +261,14 @@ void PackedDepthwise::Run(const void* input, void* output) {
   a.weights = weights_.data();
   a.bias = bias_.data();
   if (!int16) a.q = requant_.view();
+  if (use_bounded_) {
+    const size_t n = bias_.size();
+    bounded_.multiplier = bounded_arrays_.data();
+    bounded_.rounding = bounded_.multiplier + n + 8;
+    bounded_.round_down = bounded_.rounding + n;
+    bounded_.right_shift = bounded_.round_down + n;
+    a.bounded = &bounded_;
+  }
   a.taps = taps_.data();
   const uint8_t* x = static_cast<const uint8_t*>(input);
   const int64_t out_row = static_cast<int64_t>(out.w) * out.c;

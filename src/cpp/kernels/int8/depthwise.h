@@ -45,6 +45,8 @@ class PackedDepthwise {
   const DepthwiseSpec& spec() const { return spec_; }
   // Which microkernel Pack chose: 2 (pairs) or 4 (quads); 0 when empty.
   int slot() const { return kernel_.slot; }
+  // Whether the node qualifies for DepthwiseBoundedRequant (tiers that have it use it).
+  bool bounded_requant() const { return use_bounded_; }
 
   // input: the spec's input tensor (int8, uint8 or int16); output: its output tensor (same type).
   // Not reentrant: it uses the scratch held here.
@@ -61,6 +63,9 @@ class PackedDepthwise {
   std::vector<uint8_t> weights_;  // int16 (pairs) or int8 (quads), packed
   std::vector<int32_t> bias_;     // groups × group, packed order
   ChannelRequant requant_;        // packed order
+  std::vector<int32_t> bounded_arrays_;  // DepthwiseBoundedRequant's four arrays, when it applies
+  DepthwiseBoundedRequant bounded_;      // pointing into them (set by Run)
+  bool use_bounded_ = false;
   reference::Requant int16_requant_;
   std::vector<int64_t> int16_bias_;
   std::vector<int32_t> position_;  // int16: each channel's index in a pixel's packed sums

@@ -27,12 +27,12 @@ struct DwPairs512 {
   static constexpr int kGroup = 32, kSlot = 2;
   static constexpr bool kAllInputs = true;
 
-  template <typename In, bool kTail>
+  template <typename In, bool kTail, int kSlots>
   static void Accumulate(const In* const* taps, int slots, int c0, __mmask32 k, const int16_t* w,
                          const int32_t* bias, __m512i& acc0, __m512i& acc1) {
     __m512i a0 = _mm512_loadu_si512(bias);
     __m512i a1 = _mm512_loadu_si512(bias + 16);
-    for (int s = 0; s < slots; ++s, w += 64) {
+    for (int s = 0; s < (kSlots > 0 ? kSlots : slots); ++s, w += 64) {
       const __m512i x0 = kTail ? DwWiden32(taps[2 * s] + c0, k) : DwWiden32(taps[2 * s] + c0);
       const __m512i x1 = kTail ? DwWiden32(taps[2 * s + 1] + c0, k) : DwWiden32(taps[2 * s + 1] + c0);
       a0 = _mm512_add_epi32(a0, _mm512_madd_epi16(_mm512_unpacklo_epi16(x0, x1), _mm512_loadu_si512(w)));
@@ -42,7 +42,7 @@ struct DwPairs512 {
     acc1 = a1;
   }
 
-  template <typename In>
+  template <typename In, int kSlots>
   static void Pixel(const DepthwiseRowArgs& a, const In* const* taps, int slots, int ox) {
     const int channels = a.channels;
     const int groups = DepthwiseGroups(channels, kGroup);
@@ -54,9 +54,9 @@ struct DwPairs512 {
       const __mmask32 k = DwMask32(n);
       __m512i acc0, acc1;
       if (n == kGroup) {
-        Accumulate<In, false>(taps, slots, c0, k, w + g * group_weights, a.bias + c0, acc0, acc1);
+        Accumulate<In, false, kSlots>(taps, slots, c0, k, w + g * group_weights, a.bias + c0, acc0, acc1);
       } else {
-        Accumulate<In, true>(taps, slots, c0, k, w + g * group_weights, a.bias + c0, acc0, acc1);
+        Accumulate<In, true, kSlots>(taps, slots, c0, k, w + g * group_weights, a.bias + c0, acc0, acc1);
       }
       if (a.output == DepthwiseOutput::kAcc32) {
         int32_t* o = static_cast<int32_t*>(a.out) + static_cast<int64_t>(ox) * groups * kGroup + c0;

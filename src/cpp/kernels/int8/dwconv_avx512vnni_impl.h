@@ -18,7 +18,7 @@ struct DwQuads512 {
   static constexpr int kGroup = 64, kSlot = 4;
   static constexpr bool kAllInputs = false;
 
-  template <bool kTail>
+  template <bool kTail, int kSlots>
   static void Accumulate(const int8_t* const* taps, int slots, int c0, __mmask64 k, const int8_t* w,
                          const int32_t* bias, __m512i* acc) {
     const __m512i flip = _mm512_set1_epi8(-128);
@@ -26,7 +26,7 @@ struct DwQuads512 {
     __m512i a1 = _mm512_loadu_si512(bias + 16);
     __m512i a2 = _mm512_loadu_si512(bias + 32);
     __m512i a3 = _mm512_loadu_si512(bias + 48);
-    for (int s = 0; s < slots; ++s, w += 256) {
+    for (int s = 0; s < (kSlots > 0 ? kSlots : slots); ++s, w += 256) {
       const int8_t* const* t = taps + 4 * s;
       // x + 128 as unsigned bytes; masked-off bytes are 0 (any value: their weights are 0).
       const __m512i x0 = _mm512_xor_si512(kTail ? _mm512_maskz_loadu_epi8(k, t[0] + c0) : _mm512_loadu_si512(t[0] + c0), flip);
@@ -46,7 +46,7 @@ struct DwQuads512 {
     acc[3] = a3;
   }
 
-  template <typename In>
+  template <typename In, int kSlots>
   static void Pixel(const DepthwiseRowArgs& a, const In* const* taps, int slots, int ox) {
     static_assert(sizeof(In) == 1, "quads take int8 inputs");
     const int8_t* const* t8 = reinterpret_cast<const int8_t* const*>(taps);
@@ -60,9 +60,9 @@ struct DwQuads512 {
       const __mmask64 k = DwMask64(n);
       __m512i acc[4];
       if (n == kGroup) {
-        Accumulate<false>(t8, slots, c0, k, w + g * group_weights, a.bias + c0, acc);
+        Accumulate<false, kSlots>(t8, slots, c0, k, w + g * group_weights, a.bias + c0, acc);
       } else {
-        Accumulate<true>(t8, slots, c0, k, w + g * group_weights, a.bias + c0, acc);
+        Accumulate<true, kSlots>(t8, slots, c0, k, w + g * group_weights, a.bias + c0, acc);
       }
       if (a.output == DepthwiseOutput::kAcc32) {
         int32_t* o = static_cast<int32_t*>(a.out) + static_cast<int64_t>(ox) * groups * kGroup + c0;

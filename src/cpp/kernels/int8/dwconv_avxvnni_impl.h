@@ -30,14 +30,14 @@ struct DwQuads256 {
   static constexpr int kGroup = 32, kSlot = 4;
   static constexpr bool kAllInputs = false;
 
-  template <bool kTail>
+  template <bool kTail, int kSlots>
   static void Accumulate(const int8_t* const* taps, int slots, int c0, int n, const int8_t* w, const int32_t* bias,
                          __m256i* acc) {
     __m256i a0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(bias));
     __m256i a1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(bias + 8));
     __m256i a2 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(bias + 16));
     __m256i a3 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(bias + 24));
-    for (int s = 0; s < slots; ++s, w += 128) {
+    for (int s = 0; s < (kSlots > 0 ? kSlots : slots); ++s, w += 128) {
       const int8_t* const* t = taps + 4 * s;
       const __m256i x0 = kTail ? DwBiased32Tail(t[0] + c0, n) : DwBiased32(t[0] + c0);
       const __m256i x1 = kTail ? DwBiased32Tail(t[1] + c0, n) : DwBiased32(t[1] + c0);
@@ -57,7 +57,7 @@ struct DwQuads256 {
     acc[3] = a3;
   }
 
-  template <typename In>
+  template <typename In, int kSlots>
   static void Pixel(const DepthwiseRowArgs& a, const In* const* taps, int slots, int ox) {
     static_assert(sizeof(In) == 1, "quads take int8 inputs");
     const int8_t* const* t8 = reinterpret_cast<const int8_t* const*>(taps);
@@ -70,9 +70,9 @@ struct DwQuads256 {
       const int n = channels - c0 < kGroup ? channels - c0 : kGroup;
       __m256i acc[4];
       if (n == kGroup) {
-        Accumulate<false>(t8, slots, c0, n, w + g * group_weights, a.bias + c0, acc);
+        Accumulate<false, kSlots>(t8, slots, c0, n, w + g * group_weights, a.bias + c0, acc);
       } else {
-        Accumulate<true>(t8, slots, c0, n, w + g * group_weights, a.bias + c0, acc);
+        Accumulate<true, kSlots>(t8, slots, c0, n, w + g * group_weights, a.bias + c0, acc);
       }
       if (a.output == DepthwiseOutput::kAcc32) {
         int32_t* o = static_cast<int32_t*>(a.out) + static_cast<int64_t>(ox) * groups * kGroup + c0;
@@ -81,8 +81,12 @@ struct DwQuads256 {
       }
       // Packed order: lane l of acc[j] holds channels 16l + 4j .. 16l + 4j + 3; two rounds of
       // packing interleave them back into channel order.
-      const __m256i w01 = _mm256_packs_epi32(Requantize8(acc[0], a.q, c0), Requantize8(acc[1], a.q, c0 + 8));
-      const __m256i w23 = _mm256_packs_epi32(Requantize8(acc[2], a.q, c0 + 16), Requantize8(acc[3], a.q, c0 + 24));
+      __m256i r[4];
+      for (int j = 0; j < 4; ++j) {
+        r[j] = a.bounded ? DwRequantizeBounded8(acc[j], *a.bounded, c0 + 8 * j) : Requantize8(acc[j], a.q, c0 + 8 * j);
+      }
+      const __m256i w01 = _mm256_packs_epi32(r[0], r[1]);
+      const __m256i w23 = _mm256_packs_epi32(r[2], r[3]);
       const __m256i b = a.output == DepthwiseOutput::kUInt8 ? _mm256_packus_epi16(w01, w23) : _mm256_packs_epi16(w01, w23);
       uint8_t* o = static_cast<uint8_t*>(a.out) + static_cast<int64_t>(ox) * channels + c0;
       if (n == kGroup) {

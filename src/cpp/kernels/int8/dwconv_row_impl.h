@@ -4,8 +4,9 @@
 // translation units after kernels/cpu/simd.h; internal linkage, so each tier keeps its own copy.
 //
 // A microkernel policy provides kGroup, kSlot, kAllInputs (false: int8 inputs only) and
-//   template <typename In> static void Pixel(const DepthwiseRowArgs&, const In* const* taps,
-//                                            int slots, int ox);
+//   template <typename In, int kSlots> static void Pixel(const DepthwiseRowArgs&,
+//                                                        const In* const* taps, int slots, int ox);
+// kSlots is the slot count when it is known at compile time (3x3 and 5x5 kernels), else 0.
 #pragma once
 
 #include <cstdint>
@@ -15,12 +16,11 @@
 namespace qtflite::int8 {
 namespace {
 
-template <class Kernel, typename In>
-void DepthwiseRowAs(const DepthwiseRowArgs& a) {
+template <class Kernel, typename In, int kSlots>
+void DepthwiseRowLoop(const DepthwiseRowArgs& a, int slots) {
   const In** taps = reinterpret_cast<const In**>(a.taps);
   const In* zero = static_cast<const In*>(a.zero_row);
   const int num_taps = a.kernel_h * a.kernel_w;
-  const int slots = (num_taps + Kernel::kSlot - 1) / Kernel::kSlot;
   for (int t = num_taps; t < slots * Kernel::kSlot; ++t) taps[t] = zero;  // zero weights there
   const int64_t pixel = a.channels;
   // Output pixels whose horizontal taps all fall inside the image: [ox_lo, ox_hi).
@@ -47,7 +47,20 @@ void DepthwiseRowAs(const DepthwiseRowArgs& a) {
         }
       }
     }
-    Kernel::template Pixel<In>(a, taps, slots, ox);
+    Kernel::template Pixel<In, kSlots>(a, taps, slots, ox);
+  }
+}
+
+template <class Kernel, typename In>
+void DepthwiseRowAs(const DepthwiseRowArgs& a) {
+  constexpr int k3x3 = (9 + Kernel::kSlot - 1) / Kernel::kSlot, k5x5 = (25 + Kernel::kSlot - 1) / Kernel::kSlot;
+  const int slots = (a.kernel_h * a.kernel_w + Kernel::kSlot - 1) / Kernel::kSlot;
+  if (slots == k3x3) {
+    DepthwiseRowLoop<Kernel, In, k3x3>(a, slots);
+  } else if (slots == k5x5) {
+    DepthwiseRowLoop<Kernel, In, k5x5>(a, slots);
+  } else {
+    DepthwiseRowLoop<Kernel, In, 0>(a, slots);
   }
 }
 

@@ -35,12 +35,12 @@ struct DwPairs128 {
   static constexpr int kGroup = 8, kSlot = 2;
   static constexpr bool kAllInputs = true;
 
-  template <typename In, bool kTail>
+  template <typename In, bool kTail, int kSlots>
   static void Accumulate(const In* const* taps, int slots, int c0, int n, const int16_t* w, const int32_t* bias,
                          __m128i& acc0, __m128i& acc1) {
     __m128i a0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(bias));
     __m128i a1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(bias + 4));
-    for (int s = 0; s < slots; ++s, w += 16) {
+    for (int s = 0; s < (kSlots > 0 ? kSlots : slots); ++s, w += 16) {
       const __m128i x0 = kTail ? DwWiden8Tail(taps[2 * s] + c0, n) : DwWiden8(taps[2 * s] + c0);
       const __m128i x1 = kTail ? DwWiden8Tail(taps[2 * s + 1] + c0, n) : DwWiden8(taps[2 * s + 1] + c0);
       a0 = _mm_add_epi32(a0, _mm_madd_epi16(_mm_unpacklo_epi16(x0, x1), _mm_loadu_si128(reinterpret_cast<const __m128i*>(w))));
@@ -50,7 +50,7 @@ struct DwPairs128 {
     acc1 = a1;
   }
 
-  template <typename In>
+  template <typename In, int kSlots>
   static void Pixel(const DepthwiseRowArgs& a, const In* const* taps, int slots, int ox) {
     const int channels = a.channels;
     const int groups = DepthwiseGroups(channels, kGroup);
@@ -62,9 +62,9 @@ struct DwPairs128 {
       alignas(16) int32_t acc[8];
       __m128i acc0, acc1;
       if (n == kGroup) {
-        Accumulate<In, false>(taps, slots, c0, n, w + g * group_weights, a.bias + c0, acc0, acc1);
+        Accumulate<In, false, kSlots>(taps, slots, c0, n, w + g * group_weights, a.bias + c0, acc0, acc1);
       } else {
-        Accumulate<In, true>(taps, slots, c0, n, w + g * group_weights, a.bias + c0, acc0, acc1);
+        Accumulate<In, true, kSlots>(taps, slots, c0, n, w + g * group_weights, a.bias + c0, acc0, acc1);
       }
       if (a.output == DepthwiseOutput::kAcc32) {
         int32_t* o = static_cast<int32_t*>(a.out) + static_cast<int64_t>(ox) * groups * kGroup + c0;

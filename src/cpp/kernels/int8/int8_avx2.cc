@@ -13,7 +13,7 @@ const Int8Kernels& Kernels() {
     t.isa = cpu::Isa::kAvx2;
     t.name = "avx2";
     t.requantize_rows = RequantizeRows8;
-    t.depthwise_pairs = {DepthwiseRow<DwPairs256>, DwPairs256::kGroup, DwPairs256::kSlot};
+    t.depthwise_pairs = {DepthwiseRow<DwPairs256>, DwPairs256::kGroup, DwPairs256::kSlot, true};
     return t;
   }();
   return table;

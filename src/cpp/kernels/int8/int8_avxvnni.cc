@@ -13,7 +13,7 @@ const Int8Kernels& Kernels() {
     t.isa = cpu::Isa::kAvxVnni;
     t.name = "avxvnni";
     t.requantize_rows = RequantizeRows8;
-    t.depthwise_pairs = {DepthwiseRow<DwPairs256>, DwPairs256::kGroup, DwPairs256::kSlot};
+    t.depthwise_pairs = {DepthwiseRow<DwPairs256>, DwPairs256::kGroup, DwPairs256::kSlot, true};
     t.depthwise_quads = {DepthwiseRow<DwQuads256>, DwQuads256::kGroup, DwQuads256::kSlot};
     return t;
   }();

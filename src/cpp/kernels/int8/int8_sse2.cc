@@ -31,7 +31,7 @@ const Int8Kernels& Kernels() {
     t.isa = cpu::Isa::kSse2;
     t.name = "sse2";
     t.requantize_rows = RequantizeRows;
-    t.depthwise_pairs = {DepthwiseRow<DwPairs128>, DwPairs128::kGroup, DwPairs128::kSlot};
+    t.depthwise_pairs = {DepthwiseRow<DwPairs128>, DwPairs128::kGroup, DwPairs128::kSlot, true};
     return t;
   }();
   return table;
