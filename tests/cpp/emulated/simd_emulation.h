@@ -125,3 +125,84 @@ inline void mm256_mask_storeu_epi16(void* p, uint16_t k, simde__m256i a) {
 #define _mm512_cvtusepi32_epi8 qtflite_simd_shims::mm512_cvtusepi32_epi8
 #define _mm_mask_storeu_epi8 qtflite_simd_shims::mm_mask_storeu_epi8
 #define _mm256_mask_storeu_epi16 qtflite_simd_shims::mm256_mask_storeu_epi16
+
+// ---- Depthwise microkernels (kernels/int8/dwconv_avx512*_impl.h): vpmaddwd, zero-extension,
+// masked byte/word loads and masked byte stores that SIMDe 0.7 lacks (its native alias of
+// _mm512_madd_epi16 takes the four arguments of the masked form).
+namespace qtflite_simd_shims {
+
+// vpmaddwd: lane i = a[2i]·b[2i] + a[2i+1]·b[2i+1]; the one overflowing sum (all four operands
+// -32768) wraps to INT32_MIN, as the instruction does.
+inline simde__m512i mm512_madd_epi16(simde__m512i a, simde__m512i b) {
+  int16_t x[32], y[32];
+  int32_t r[16];
+  Lanes(a, x);
+  Lanes(b, y);
+  for (int i = 0; i < 16; ++i) {
+    const int64_t sum = int64_t{x[2 * i]} * y[2 * i] + int64_t{x[2 * i + 1]} * y[2 * i + 1];
+    r[i] = static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint64_t>(sum)));
+  }
+  return FromLanes<simde__m512i>(r);
+}
+
+// vpmovzxbw: 32 unsigned bytes to 32 int16.
+inline simde__m512i mm512_cvtepu8_epi16(simde__m256i a) {
+  uint8_t b[32];
+  int16_t h[32];
+  Lanes(a, b);
+  for (int i = 0; i < 32; ++i) h[i] = b[i];
+  return FromLanes<simde__m512i>(h);
+}
+
+// vmovdqu8 / vmovdqu16 with a zeroing mask: unselected elements are 0 and are not read.
+inline simde__m256i mm256_maskz_loadu_epi8(uint32_t k, const void* p) {
+  uint8_t b[32] = {};
+  for (int i = 0; i < 32; ++i) {
+    if ((k >> i) & 1) b[i] = static_cast<const uint8_t*>(p)[i];
+  }
+  return FromLanes<simde__m256i>(b);
+}
+
+inline simde__m512i mm512_maskz_loadu_epi8(uint64_t k, const void* p) {
+  uint8_t b[64] = {};
+  for (int i = 0; i < 64; ++i) {
+    if ((k >> i) & 1) b[i] = static_cast<const uint8_t*>(p)[i];
+  }
+  return FromLanes<simde__m512i>(b);
+}
+
+inline simde__m512i mm512_maskz_loadu_epi16(uint32_t k, const void* p) {
+  int16_t h[32] = {};
+  for (int i = 0; i < 32; ++i) {
+    if ((k >> i) & 1) std::memcpy(&h[i], static_cast<const uint8_t*>(p) + 2 * i, 2);
+  }
+  return FromLanes<simde__m512i>(h);
+}
+
+// vmovdqu8 with a write mask: only selected bytes are written.
+inline void mm256_mask_storeu_epi8(void* p, uint32_t k, simde__m256i a) {
+  uint8_t b[32];
+  Lanes(a, b);
+  for (int i = 0; i < 32; ++i) {
+    if ((k >> i) & 1) static_cast<uint8_t*>(p)[i] = b[i];
+  }
+}
+
+inline void mm512_mask_storeu_epi8(void* p, uint64_t k, simde__m512i a) {
+  uint8_t b[64];
+  Lanes(a, b);
+  for (int i = 0; i < 64; ++i) {
+    if ((k >> i) & 1) static_cast<uint8_t*>(p)[i] = b[i];
+  }
+}
+
+}  // namespace qtflite_simd_shims
+
+#undef _mm512_madd_epi16
+#define _mm512_madd_epi16 qtflite_simd_shims::mm512_madd_epi16
+#define _mm512_cvtepu8_epi16 qtflite_simd_shims::mm512_cvtepu8_epi16
+#define _mm256_maskz_loadu_epi8 qtflite_simd_shims::mm256_maskz_loadu_epi8
+#define _mm512_maskz_loadu_epi8 qtflite_simd_shims::mm512_maskz_loadu_epi8
+#define _mm512_maskz_loadu_epi16 qtflite_simd_shims::mm512_maskz_loadu_epi16
+#define _mm256_mask_storeu_epi8 qtflite_simd_shims::mm256_mask_storeu_epi8
+#define _mm512_mask_storeu_epi8 qtflite_simd_shims::mm512_mask_storeu_epi8

@@ -2,6 +2,7 @@
 // entered only on CPUs that have it. Rules for this file: kernels/cpu/simd.h.
 #include "kernels/cpu/simd.h"
 #include "kernels/int8/int8_kernels.h"
+#include "kernels/int8/dwconv_avx2_impl.h"
 #include "kernels/int8/requant_avx2_impl.h"
 
 namespace qtflite::int8::QTFLITE_TIER_NS(avx2) {
@@ -12,6 +13,7 @@ const Int8Kernels& Kernels() {
     t.isa = cpu::Isa::kAvx2;
     t.name = "avx2";
     t.requantize_rows = RequantizeRows8;
+    t.depthwise_pairs = {DepthwiseRow<DwPairs256>, DwPairs256::kGroup, DwPairs256::kSlot, true};
     return t;
   }();
   return table;

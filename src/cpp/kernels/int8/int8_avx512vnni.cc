@@ -2,6 +2,7 @@
 // entered only on CPUs that have it. Rules for this file: kernels/cpu/simd.h.
 #include "kernels/cpu/simd.h"
 #include "kernels/int8/int8_kernels.h"
+#include "kernels/int8/dwconv_avx512vnni_impl.h"
 #include "kernels/int8/requant_avx512_impl.h"
 
 namespace qtflite::int8::QTFLITE_TIER_NS(avx512vnni) {
@@ -12,6 +13,8 @@ const Int8Kernels& Kernels() {
     t.isa = cpu::Isa::kAvx512Vnni;
     t.name = "avx512vnni";
     t.requantize_rows = RequantizeRows16;
+    t.depthwise_pairs = {DepthwiseRow<DwPairs512>, DwPairs512::kGroup, DwPairs512::kSlot};
+    t.depthwise_quads = {DepthwiseRow<DwQuads512>, DwQuads512::kGroup, DwQuads512::kSlot};
     return t;
   }();
   return table;

@@ -8,6 +8,7 @@
 #include <cstdint>
 
 #include "kernels/cpu/isa.h"
+#include "kernels/int8/depthwise_kernel.h"
 #include "kernels/int8/requant.h"
 
 namespace qtflite::int8 {
@@ -22,6 +23,11 @@ struct Int8Kernels {
   // both row-major, `channels` apart. out is int8_t, uint8_t or int16_t by `type`.
   void (*requantize_rows)(const int32_t* acc, int rows, int channels, const RequantView& q, OutType type,
                           void* out) = nullptr;
+
+  // DEPTHWISE_CONV_2D microkernels (kernels/int8/depthwise_kernel.h, driven by depthwise.h):
+  // pairs of taps for every input type, and quads of taps on the VNNI tiers for int8.
+  DepthwiseMicrokernel depthwise_pairs;
+  DepthwiseMicrokernel depthwise_quads;
 };
 
 // The table of `isa`'s kernels; throws std::invalid_argument if this build has none.

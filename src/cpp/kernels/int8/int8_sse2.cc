@@ -1,6 +1,7 @@
 // The baseline tier (any x86-64), compiled with the project's default flags: the integer kernels
 // in portable C++.
 #include "kernels/int8/int8_kernels.h"
+#include "kernels/int8/dwconv_sse2_impl.h"
 #include "kernels/int8/requant.h"
 
 namespace qtflite::int8::sse2 {
@@ -30,6 +31,7 @@ const Int8Kernels& Kernels() {
     t.isa = cpu::Isa::kSse2;
     t.name = "sse2";
     t.requantize_rows = RequantizeRows;
+    t.depthwise_pairs = {DepthwiseRow<DwPairs128>, DwPairs128::kGroup, DwPairs128::kSlot, true};
     return t;
   }();
   return table;

@@ -6,6 +6,7 @@
 #include "ir/builtin_ops.h"
 #include "kernels/fast/conv_float.h"
 #include "kernels/ops/common.h"
+#include "kernels/ops/depthwise_fast.h"
 #include "kernels/ops/float_weight_cache.h"
 #include "kernels/ops/ops.h"
 #include "kernels/reference/conv.h"
@@ -29,7 +30,27 @@ struct ConvState : OpState {
   bool per_channel = false;
   FloatWeightCache float_weights;  // CONV_2D on the fast kernels
   std::vector<float> zero_bias;    // DEPTHWISE_CONV_2D on the fast kernels, without a bias
+  DepthwiseIntegerFast depthwise_integer;  // integer DEPTHWISE_CONV_2D on the fast kernels
 };
+
+// The node as the fast integer depthwise kernels see it; false for float and hybrid arithmetic.
+bool FastDepthwiseSpec(const ConvState& s, const ref::Shape4& is, const ref::Shape4& fs, const ref::Shape4& os,
+                       int8::DepthwiseSpec* spec) {
+  if (s.arithmetic == Arithmetic::kInt8) {
+    spec->type = int8::DepthwiseInput::kInt8;
+  } else if (s.arithmetic == Arithmetic::kUInt8) {
+    spec->type = int8::DepthwiseInput::kUInt8;
+  } else if (s.arithmetic == Arithmetic::kInt16) {
+    spec->type = int8::DepthwiseInput::kInt16;
+  } else {
+    return false;
+  }
+  spec->geometry = s.geometry;
+  spec->input = is;
+  spec->filter = fs;
+  spec->output = os;
+  return true;
+}
 
 // Float CONV_2D (not grouped) and DEPTHWISE_CONV_2D (depth multiplier 1) on the fast kernels;
 // false when the operator has another form, which the reference kernels then compute.
@@ -184,6 +205,11 @@ void Prepare(OpContext& ctx) {
   ctx.Check(!bias || bias->num_elements() == out_channels, "bias size must equal the output channels");
   PrepareArithmetic(ctx, s, in, filter, bias, out_channels);
   ctx.SetOutputShape(0, {is.n, out_h, out_w, out_channels});
+  int8::DepthwiseSpec fast_spec;
+  if (kKind == ConvKind::kDepthwise && ctx.fast_integer() &&
+      FastDepthwiseSpec(s, is, fs, {is.n, out_h, out_w, out_channels}, &fast_spec)) {
+    s.depthwise_integer.Prepare(fast_spec, s.requant, filter, bias);
+  }
 }
 
 template <ConvKind kKind>
@@ -196,6 +222,12 @@ void Eval(OpContext& ctx) {
   RtTensor& out = ctx.output(0);
   ref::Shape4 is = RefShape4(ctx, in, "input"), fs = RefShape4(ctx, filter, "filter"),
               os = RefShape4(ctx, out, "output");
+  int8::DepthwiseSpec fast_spec;
+  if (kKind == ConvKind::kDepthwise && ctx.fast_integer() && FastDepthwiseSpec(s, is, fs, os, &fast_spec) &&
+      s.depthwise_integer.Eval(fast_spec, s.requant, in, filter, ctx.has_input(bias_index) ? &ctx.input(bias_index) : nullptr,
+                               out)) {
+    return;
+  }
   if (s.arithmetic == Arithmetic::kHybrid) {
     const float* bias = ctx.has_input(bias_index) ? ctx.input(bias_index).as<float>() : nullptr;
     const float* scales = filter.quant().scales.data();

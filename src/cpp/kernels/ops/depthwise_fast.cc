@@ -1,0 +1,30 @@
+#include "kernels/ops/depthwise_fast.h"
+
+#include "kernels/int8/int8_kernels.h"
+
+namespace qtflite::ops {
+
+void DepthwiseIntegerFast::Pack(const int8::DepthwiseSpec& spec, const reference::Requant& q, const RtTensor& filter,
+                                const RtTensor* bias) {
+  tried_isa_ = cpu::ActiveIsa();
+  tried_spec_ = spec;
+  tried_ = true;
+  constant_ = filter.known && (!bias || bias->known);
+  packed_.Pack(int8::KernelsFor(tried_isa_), spec, q, filter.data, bias ? bias->data : nullptr);
+}
+
+void DepthwiseIntegerFast::Prepare(const int8::DepthwiseSpec& spec, const reference::Requant& q,
+                                   const RtTensor& filter, const RtTensor* bias) {
+  tried_ = false;
+  if (filter.known && (!bias || bias->known)) Pack(spec, q, filter, bias);
+}
+
+bool DepthwiseIntegerFast::Eval(const int8::DepthwiseSpec& spec, const reference::Requant& q, const RtTensor& in,
+                                const RtTensor& filter, const RtTensor* bias, RtTensor& out) {
+  if (!tried_ || !constant_ || tried_isa_ != cpu::ActiveIsa() || tried_spec_ != spec) Pack(spec, q, filter, bias);
+  if (!packed_.packed()) return false;
+  packed_.Run(in.data, out.data);
+  return true;
+}
+
+}  // namespace qtflite::ops
