@@ -42,6 +42,8 @@ def _tensor_arg(ctx, call, ins, a, what="argument"):
 
 
 def _constant_value(call, a):
+    if isinstance(a, dict) and a.get("class_name") in ("__numpy__", "__tensor__"):
+        a = a.get("config", {}).get("value")  # a NumPy array or backend tensor, as a nested list
     try:
         v = np.asarray(a, dtype=np.float32)
     except (TypeError, ValueError):
@@ -150,7 +152,8 @@ def _simple_unary(opcode):
 def _activation(name):
     def lower(ctx, call, ins):
         (a,), _ = _args(call, 1)
-        return [apply_activation(ctx.b, _tensor_arg(ctx, call, ins, a), name, ctx.can_fuse(call), _label(call))]
+        return [apply_activation(ctx.b, _tensor_arg(ctx, call, ins, a), name, call.name, ctx.can_fuse(call),
+                                 _label(call))]
     return lower
 
 
@@ -203,10 +206,10 @@ def lower_clip(ctx, call, ins):
     hi = args[2] if len(args) > 2 else kw.get("x_max", call.config.get("x_max"))
     if isinstance(lo, TensorArg) or isinstance(hi, TensorArg):
         raise NotImplementedError(f"{_label(call)}: clipping to tensor bounds (only constants are supported)")
-    fused = {(0.0, 6.0): "relu6", (-1.0, 1.0): "relu_n1_to_1", (0.0, None): "relu"}
     key = (None if lo is None else float(lo), None if hi is None else float(hi))
-    if key in fused and key != (-1.0, 1.0):
-        return [apply_activation(ctx.b, x, fused[key], call.name, ctx.can_fuse(call), _label(call))]
+    if key in ((0.0, 6.0), (0.0, None)):  # fusable into the producer
+        act = "relu6" if key[1] else "relu"
+        return [apply_activation(ctx.b, x, act, call.name, ctx.can_fuse(call), _label(call))]
     if key == (-1.0, 1.0):
         return [_unary(ctx.b, "RELU_N1_TO_1", x, call.name)]
     if hi is not None:
