@@ -99,3 +99,55 @@ def check_against_litert(model_bytes, feeds, micro_tolerance=0):
         np.testing.assert_array_equal(g, w)
         assert np.max(np.abs(m.astype(np.int64) - w.astype(np.int64)), initial=0) <= micro_tolerance
     return got
+
+
+
+# ---- the official runtimes in a child process (a file they reject may abort the process)
+
+_CHILD = r"""
+import sys
+import numpy as np
+runtime_name, model_path, feeds_path, out_path, here, n_out = sys.argv[1:7]
+model = open(model_path, "rb").read()
+with np.load(feeds_path) as f:
+    feeds = [f[f"x{k}"] for k in range(len(f.files))]
+if runtime_name == "litert":
+    sys.path.insert(0, here)
+    from op_harness import run_litert
+    outs = run_litert(model, feeds)
+else:  # tflite-micro: shapes are fixed at batch 1, so one sample at a time
+    from tflite_micro.python.tflite_micro import runtime
+    it = runtime.Interpreter.from_bytes(model)
+    rows = []
+    for i in range(feeds[0].shape[0]):
+        for k, x in enumerate(feeds):
+            it.set_input(np.ascontiguousarray(x[i:i + 1]), k)
+        it.invoke()
+        rows.append([np.array(it.get_output(k)) for k in range(int(n_out))])
+    outs = [np.concatenate([r[k] for r in rows]) for k in range(int(n_out))]
+np.savez(out_path, **{f"y{k}": y for k, y in enumerate(outs)})
+"""
+
+
+def run_official_in_child(runtime_name, model_bytes, feeds, timeout=600):
+    """Outputs of `runtime_name` ("litert": ai-edge-litert BUILTIN_REF; "micro": tflite-micro)
+    for `feeds` (a list of batched arrays, one per input), computed in a child process so that
+    a runtime that aborts on a file fails the test instead of killing pytest."""
+    import os
+    import subprocess
+    import sys
+    import tempfile
+
+    n_out = len(qtflite.load_model(model_bytes).to_dict()["subgraphs"][0]["outputs"])
+    with tempfile.TemporaryDirectory() as d:
+        model_path, feeds_path, out_path = (os.path.join(d, n) for n in ("m.tflite", "x.npz", "y.npz"))
+        with open(model_path, "wb") as f:
+            f.write(model_bytes)
+        np.savez(feeds_path, **{f"x{k}": np.asarray(x) for k, x in enumerate(feeds)})
+        r = subprocess.run([sys.executable, "-c", _CHILD, runtime_name, model_path, feeds_path, out_path,
+                            os.path.dirname(os.path.abspath(__file__)), str(n_out)],
+                           capture_output=True, text=True, timeout=timeout)
+        if r.returncode != 0:
+            raise AssertionError(f"{runtime_name} failed on the model (exit {r.returncode}):\n{r.stderr[-3000:]}")
+        with np.load(out_path) as f:
+            return [f[f"y{k}"] for k in range(n_out)]
