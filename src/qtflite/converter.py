@@ -45,8 +45,9 @@ def keras_to_model(source: KerasModelSource, layer_tensors: dict | None = None):
         lower = LOWERINGS.get(call.class_name)
         if lower is None:
             raise NotImplementedError(
-                f"layer '{call.name}' ({call.class_name}) is not supported by qtflite's converter. "
-                f"Supported layers: {', '.join(SUPPORTED_LAYERS)}")
+                f"{ctx.label(call)} is not supported by qtflite's converter. "
+                f"Supported layers: {', '.join(n for n in SUPPORTED_LAYERS if not n.startswith('ops.'))}; "
+                f"keras.ops operations: {', '.join(n for n in SUPPORTED_LAYERS if n.startswith('ops.'))}")
         ins = [tensors[t] for t in call.inputs]
         outs = lower(ctx, call, ins)
         for kt, t in zip(call.outputs, outs):

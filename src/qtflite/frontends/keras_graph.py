@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["LayerCall", "KerasGraph", "parse_keras_config"]
+__all__ = ["LayerCall", "KerasGraph", "TensorArg", "parse_keras_config"]
 
 MODEL_CLASSES = ("Sequential", "Functional", "Model")
+# Keras 3 serialises a keras.ops call inside a functional model (x + 3.0, ops.mean(x, 1), ...)
+# as a node whose class is the operation, from one of these modules. Their class names can
+# clash with layers (ops Add vs layers.Add), so their calls are named "ops.<Class>".
+OPERATION_MODULES = ("keras.src.ops.", "keras.ops.")
+OPERATION_PREFIX = "ops."
 
 
 @dataclass
@@ -18,6 +23,19 @@ class LayerCall:
     inputs: list         # tensor ids
     outputs: list        # tensor ids
     call_kwargs: dict = field(default_factory=dict)
+    # keras.ops calls only: the positional arguments and keyword arguments as the config
+    # gives them, with each Keras tensor replaced by a TensorArg (its position in `inputs`).
+    op_args: list = None
+    op_kwargs: dict = None
+
+    @property
+    def is_operation(self) -> bool:
+        return self.class_name.startswith(OPERATION_PREFIX)
+
+
+@dataclass(frozen=True)
+class TensorArg:
+    index: int           # position in LayerCall.inputs
 
 
 @dataclass
@@ -118,6 +136,19 @@ class _Builder:
             for o in obj.values():
                 self._keras3_args(o, prefix, out)
 
+    def _keras3_template(self, obj, prefix, out):
+        """obj with each Keras tensor replaced by a TensorArg; the tensors go to `out` in the
+        order _keras3_args visits them."""
+        if isinstance(obj, dict) and obj.get("class_name") == "__keras_tensor__":
+            name, node, index = obj["config"]["keras_history"]
+            out.append(self.tensor(prefix, name, node, index))
+            return TensorArg(len(out) - 1)
+        if isinstance(obj, (list, tuple)):
+            return [self._keras3_template(o, prefix, out) for o in obj]
+        if isinstance(obj, dict):
+            return {k: self._keras3_template(o, prefix, out) for k, o in obj.items()}
+        return obj
+
     def functional(self, config: dict, prefix: str, path: tuple, inputs):
         layers = config.get("layers", [])
         by_name = {_layer_name(l): l for l in layers}
@@ -137,7 +168,11 @@ class _Builder:
                 continue
             for node_index, node in enumerate(layer.get("inbound_nodes", [])):
                 ins, kwargs = [], {}
-                if isinstance(node, dict):  # Keras 3
+                if isinstance(node, dict) and is_operation_node(layer):
+                    args = self._keras3_template(node.get("args", []), prefix, ins)
+                    kwargs = self._keras3_template(node.get("kwargs") or {}, prefix, ins)
+                    kwargs = {"__op_args__": args, "__op_kwargs__": kwargs}
+                elif isinstance(node, dict):  # Keras 3
                     self._keras3_args(node.get("args", []), prefix, ins)
                     kwargs = {k: v for k, v in (node.get("kwargs") or {}).items()
                               if not (isinstance(v, dict) and v.get("class_name") == "__keras_tensor__")}
@@ -187,8 +222,16 @@ class _Builder:
                 _, outs = self.functional(lcfg, inner_prefix, path + (name,), inputs)
             return outs
         outs = [self.tensor(prefix, name, node_index, 0)]
+        if is_operation_node(layer):
+            self.calls.append(LayerCall(f"{prefix}{name}", OPERATION_PREFIX + cls, lcfg, path + (name,), list(inputs),
+                                        outs, {}, kwargs.get("__op_args__", []), kwargs.get("__op_kwargs__", {})))
+            return outs
         self.calls.append(LayerCall(f"{prefix}{name}", cls, lcfg, path + (name,), list(inputs), outs, kwargs))
         return outs
+
+
+def is_operation_node(layer: dict) -> bool:
+    return str(layer.get("module") or "").startswith(OPERATION_MODULES)
 
 
 def parse_keras_config(model_config: dict) -> KerasGraph:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from .keras_activations import SUPPORTED_ACTIVATIONS, activation_name, apply_activation, elu
+from .keras_operations import OPERATION_LOWERINGS
 
 __all__ = ["LOWERINGS", "REMOVED_LAYERS", "LoweringContext"]
 
@@ -24,7 +25,8 @@ class LoweringContext:
         self.keras3 = keras3
 
     def label(self, call):
-        return f"layer '{call.name}' ({call.class_name})"
+        kind = "operation" if call.is_operation else "layer"
+        return f"{kind} '{call.name}' ({call.class_name})"
 
     def can_fuse(self, call, k=0):
         t = call.inputs[k]
@@ -765,6 +767,27 @@ def _identity(ctx, call, ins):
     return [ins[0]]
 
 
+# ---------------------------------------------------------------- keras.applications' own layers
+
+def lower_layer_scale(ctx, call, ins):
+    """ConvNeXt's LayerScale: x · gamma, one learned factor per channel."""
+    from .keras_activations import _binary_const
+    dim = int(call.config["projection_dim"])
+    if ctx.b.shape(ins[0])[-1] != dim:
+        raise ValueError(f"{ctx.label(call)}: input has {ctx.b.shape(ins[0])[-1]} channels, projection_dim is {dim}")
+    (gamma,) = ctx.weights(call, [[dim]])
+    return [_binary_const(ctx.b, "MUL", ins[0], gamma, call.name)]
+
+
+def lower_custom_scale_layer(ctx, call, ins):
+    """InceptionResNetV2's CustomScaleLayer: inputs[0] + inputs[1] · scale."""
+    from .keras_activations import _binary, _binary_const
+    if len(ins) != 2:
+        raise ValueError(f"{ctx.label(call)}: needs two inputs, got {len(ins)}")
+    t = _binary_const(ctx.b, "MUL", ins[1], float(call.config["scale"]), call.name + "/scaled")
+    return [_binary(ctx.b, "ADD", ins[0], t, call.name)]
+
+
 LOWERINGS = {
     "Conv2D": lower_conv2d, "Convolution2D": lower_conv2d,
     "Conv1D": lower_conv1d, "Convolution1D": lower_conv1d,
@@ -793,8 +816,10 @@ LOWERINGS = {
     "Multiply": _merge("MUL", "MulOptions"), "Maximum": _merge("MAXIMUM", "MaximumMinimumOptions"),
     "Minimum": _merge("MINIMUM", "MaximumMinimumOptions"), "Average": lower_average,
     "Concatenate": lower_concatenate,
+    "LayerScale": lower_layer_scale, "CustomScaleLayer": lower_custom_scale_layer,
 }
 LOWERINGS.update({name: _identity for name in REMOVED_LAYERS})
+LOWERINGS.update(OPERATION_LOWERINGS)
 
 SUPPORTED_LAYERS = sorted(set(LOWERINGS) | {"InputLayer"})
 __all__ += ["SUPPORTED_LAYERS", "SUPPORTED_ACTIVATIONS", "activation_name"]

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .keras_graph import is_operation_node
+
 __all__ = ["KerasModelSource", "load_keras_file", "load_keras_json", "from_keras_object"]
 
 
@@ -60,6 +62,8 @@ def _rekey_keras3(config: dict, raw: dict) -> dict:
     def walk(model_cfg, h5_path, name_path):
         counters = {}
         for layer in model_cfg.get("config", {}).get("layers", []):
+            if is_operation_node(layer):
+                continue  # keras.ops nodes are not layers: they have no weight group
             base = _snake_case(layer["class_name"])
             n = counters.get(base, 0)
             counters[base] = n + 1
