@@ -3,6 +3,7 @@
 ``from qtflite import lite`` mirrors ``tf.lite``.
 """
 from ._core import ModelError
+from .errors import KerasFileError, UnsupportedLayerError
 from .model import load_model, Model
 from .inspect import inspect
 from .dtypes import DType, as_dtype, float16, float32, int8, int16, int32, int64, uint8
@@ -13,5 +14,5 @@ ModelError.__module__ = "qtflite"
 
 __version__ = "0.1.0"
 
-__all__ = ["ModelError", "Model", "load_model", "inspect", "lite", "evaluate", "__version__", "DType", "as_dtype",
+__all__ = ["ModelError", "KerasFileError", "UnsupportedLayerError", "Model", "load_model", "inspect", "lite", "evaluate", "__version__", "DType", "as_dtype",
            "float16", "float32", "int8", "int16", "int32", "int64", "uint8"]
