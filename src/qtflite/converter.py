@@ -39,7 +39,8 @@ def keras_to_model(source: KerasModelSource, layer_tensors: dict | None = None):
         if mi.dtype not in ("float32", "float"):
             raise NotImplementedError(f"input '{mi.name}' has dtype {mi.dtype}; only float32 inputs are supported")
         t = b.activation(f"serving_default_{mi.name}:0", shape, batched=mi.batch_shape[0] is None)
-        check_new_tensors(f"{source.config_part}: input '{mi.name}'", [b.tensors[t]])
+        check_new_tensors(f"{source.config_part}: input '{mi.name}'", [b.tensors[t]],
+                          why=f"more than TFLite's {2 ** 31 - 1} elements")
         b.inputs.append(t)
         tensors[mi.tensor] = t
     consumers = {}

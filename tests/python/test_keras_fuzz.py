@@ -16,7 +16,8 @@ only on (seed file, k), so any one can be replayed alone:
     python tests/python/test_keras_fuzz.py --replay 'mobile_mnist.keras#123'
 
 QTFLITE_KERAS_MUTATIONS sets the total number of mutations (default 1200; e.g. 20000 for a
-long local run); `--child --shard 0/2` runs half of them, for running shards side by side.
+long local run), QTFLITE_KERAS_FUZZ_SEED other mutations than CI's (their labels end in
+"@seed"); `--child --shard 0/2` runs half of them, for running shards side by side.
 """
 import faulthandler
 import io
@@ -27,9 +28,9 @@ import sys
 import tempfile
 import time
 import traceback
+import subprocess
 import warnings
 import zipfile
-import subprocess
 
 import numpy as np
 import pytest
@@ -41,7 +42,9 @@ SHARED = os.environ.get(
     "QTFLITE_SHARED", os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared"))
 DATA = os.path.join(SHARED, "data")
 
-SEED = 20250109
+DEFAULT_SEED = 20250109
+# Another seed explores other mutations in a long local run; labels then end in "@seed".
+SEED = int(os.environ.get("QTFLITE_KERAS_FUZZ_SEED", DEFAULT_SEED))
 DEFAULT_MUTATIONS = 1200
 WATCHDOG_SECONDS = 60  # one mutation; a clean conversion of the largest seed takes < 1 s
 # (name, kind, files relative to DATA, share of the mutations). Smaller files get more: they
@@ -207,7 +210,22 @@ def _structural(rng, cfg):
     path = layer_paths[int(rng.integers(len(layer_paths)))]
     layer = _get(cfg, path)
     parent = _get(cfg, path[:-1])
-    k = int(rng.integers(9))
+    k = int(rng.integers(10))
+    if k == 9:  # the input's geometry: layers must then fit it, or be refused
+        inputs = [p for p in layer_paths if _get(cfg, p).get("class_name") == "InputLayer"]
+        cfg_in = _get(cfg, inputs[0])["config"] if inputs else cfg.get("config", {})
+        key = next((k for k in ("batch_shape", "batch_input_shape", "build_input_shape") if cfg_in.get(k)), None)
+        if key is None or not isinstance(cfg_in[key], list):
+            return "no input shape"
+        shape = cfg_in[key]
+        if len(shape) > 1 and rng.random() < 0.8:
+            d = 1 + int(rng.integers(len(shape) - 1))
+            shape[d] = [1, 2, 3, 5, 9, 100, 4096][int(rng.integers(7))]
+        elif rng.random() < 0.5:
+            shape.append(1)
+        else:
+            shape.pop()
+        return f"input {key} = {shape}"
     if k in (0, 1):
         return f"{_show(path)}: {_custom_class(rng, layer)}"
     if k == 2:
@@ -599,11 +617,14 @@ def _mutate_json_pair(rng, seed):
     return seed.data, data, f"weights: {what}"
 
 
-def make_case(name, k):
-    """Mutation k of seed `name`: (description, {file name: bytes}). Depends on (name, k) only."""
+def make_case(label):
+    """The mutation named `label` ("seed file#k", or "seed file#k@seed" for another seed than
+    the default): (description, {file name: bytes}). Depends on the label only."""
+    name, rest = label.split("#")
+    k, _, seed_text = rest.partition("@")
     seed = _seed(name)
     si = [s[0] for s in SEEDS].index(name)
-    rng = np.random.default_rng([SEED, si, k])
+    rng = np.random.default_rng([int(seed_text or DEFAULT_SEED), si, int(k)])
     base = os.path.basename(seed.paths[0])
     if seed.kind == "keras":
         data, what = _mutate_keras(rng, seed)
@@ -616,9 +637,10 @@ def make_case(name, k):
 
 
 def all_cases(total=None):
+    tail = "" if SEED == DEFAULT_SEED else f"@{SEED}"
     for name, count in mutation_counts(total).items():
         for k in range(count):
-            yield f"{name}#{k}"
+            yield f"{name}#{k}{tail}"
 
 
 # ---------------------------------------------------------------- the property
@@ -691,9 +713,8 @@ def _child_main(shard=0, shards=1):
             sys.stdout.write(f"AT {label}\n")
             sys.stdout.flush()
             faulthandler.dump_traceback_later(WATCHDOG_SECONDS, exit=True)
-            name, k = label.split("#")
             try:
-                what, files = make_case(name, int(k))
+                what, files = make_case(label)
             except Exception as e:  # noqa: BLE001 - a bug of this test, reported as such
                 counts["error"] += 1
                 failures.append(f"{label}: the mutation itself failed: {type(e).__name__}: {e}")
@@ -711,8 +732,7 @@ def _child_main(shard=0, shards=1):
 
 
 def _replay(label):
-    name, k = label.split("#")
-    what, files = make_case(name, int(k))
+    what, files = make_case(label)
     print(f"{label}: {what}")
     workdir = tempfile.mkdtemp(prefix="qtflite_keras_replay_")
     for fname, data in files.items():
@@ -740,8 +760,8 @@ def test_seed_files_convert_or_are_refused_as_unsupported():
 
 def test_mutations_are_deterministic_and_differ():
     labels = [l for l in all_cases(300)][::7]
-    first = [make_case(*l.split("#")[:1], int(l.split("#")[1])) for l in labels]
-    again = [make_case(*l.split("#")[:1], int(l.split("#")[1])) for l in labels]
+    first = [make_case(l) for l in labels]
+    again = [make_case(l) for l in labels]
     assert first == again
     assert len({json.dumps(w) for w, _ in first}) > len(first) * 0.8
     assert sum(mutation_counts(DEFAULT_MUTATIONS).values()) >= 1000
@@ -760,7 +780,7 @@ def test_mutated_keras_files_convert_or_raise_documented_errors(tmp_path):
         label = at[-1] if at else "?"
         detail = ""
         if at:
-            what, files = make_case(label.split("#")[0], int(label.split("#")[1]))
+            what, files = make_case(label)
             for fname, data in files.items():
                 (tmp_path / fname).write_bytes(data)
             detail = f" ({what}); files saved in {tmp_path}"

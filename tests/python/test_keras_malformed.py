@@ -175,6 +175,10 @@ def test_config_structure(tmp_path):
          _layer(cfg, "dense").__setitem__("name", "dense"), r"config.layers\[4\]: a second layer named 'dense'"),
         (lambda cfg: cfg["config"].__setitem__("output_layers", [["nothing", 0, 0]]),
          r"config.output_layers: names layer 'nothing', which is not in config.layers"),
+        (lambda cfg: cfg["config"].__setitem__("input_layers", ["input_layer", 0, 0, 0]),
+         r'config.input_layers: expected \[layer name, node index, tensor index\], got \["input_layer", 0, 0, 0\]'),
+        (lambda cfg: cfg["config"].__setitem__("input_layers", [["conv2d", 0, 0]]),
+         r"config.input_layers: names layer 'conv2d' \(Conv2D\), which is not an InputLayer"),
         (lambda cfg: _layer(cfg, "input_layer")["config"].__setitem__("batch_shape", [None, 28, -28, 1]),
          r"config.layers\[0\].config.batch_shape \(layer 'input_layer', InputLayer\): expected a list of positive "
          r"integers \(null for unknown sizes\), got \[null, 28, -28, 1\]"),
@@ -231,6 +235,14 @@ def test_missing_layer_group(tmp_path):
     path = _archive_with(tmp_path, edit_weights=lambda h: h.__delitem__("layers/dense_1"))
     _raises(qtflite.KerasFileError, r"layer 'dense_1' \(Dense\): seed.keras: model.weights.h5: layers/dense_1 holds "
             r"no weight arrays, expected 2 of shapes \(16, 10\), \(10,\)", path)
+
+
+def test_dangling_link_in_weights(tmp_path):
+    def edit(h):
+        del h["layers/dense_1"]
+        h["layers/dense_1"] = h5py.SoftLink("/nowhere")
+    _raises(qtflite.KerasFileError, r"seed.keras: model.weights.h5: layers/dense_1: cannot be opened",
+            _archive_with(tmp_path, edit_weights=edit))
 
 
 def test_gap_in_numbered_weights(tmp_path):

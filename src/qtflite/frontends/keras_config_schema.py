@@ -308,10 +308,11 @@ class _Checker:
                         self.fail(f"{path}.{key}", f"names layer '{name}' ({classes[name]}), which is not an "
                                   "InputLayer")
 
-    def history(self, value, path):
-        ok = (isinstance(value, (list, tuple)) and len(value) >= 3 and isinstance(value[0], str)
-              and integer(0).test(value[1]) and integer(0).test(value[2]))
-        self.expect(ok, path, value, "[layer name, node index, tensor index]")
+    def history(self, value, path, kwargs=False):
+        """[layer name, node index, tensor index]; Keras 2 calls may add the call's kwargs."""
+        ok = (isinstance(value, (list, tuple)) and len(value) in ((3, 4) if kwargs else (3,))
+              and isinstance(value[0], str) and integer(0).test(value[1]) and integer(0).test(value[2]))
+        self.expect(ok, path, value, "[layer name, node index, tensor index]" + (" (+ kwargs)" if kwargs else ""))
         return value[0], value[1], value[2]
 
     def history_list(self, spec, path):
@@ -361,7 +362,7 @@ class _Checker:
             else:  # Keras 2: [[name, node, index, kwargs], ...]
                 self.expect(isinstance(node, list), npath, node, "a call (an object or a list of inputs)", who)
                 for e, entry in enumerate(node):
-                    self.history(entry, f"{npath}[{e}]")
+                    self.history(entry, f"{npath}[{e}]", kwargs=True)
                     if len(entry) > 3:
                         self.expect(entry[3] is None or isinstance(entry[3], dict), f"{npath}[{e}][3]", entry[3],
                                     "the call's keyword arguments (an object)", who)

@@ -140,15 +140,15 @@ _EXTRA_CHECKS = {
 }
 
 
-def check_new_tensors(label: str, tensors) -> None:
+def check_new_tensors(label: str, tensors, why="its configuration (kernel, pool or crop sizes, strides, "
+                                                "padding) does not fit its input") -> None:
     """After lowering: every activation tensor made has a shape TFLite can hold."""
     for t in tensors:
         if t.get("data") is not None:
             continue
         shape = t["shape"]
         if any(d < 1 or d > MAX_DIM for d in shape) or int(np.prod(shape, dtype=np.float64)) > MAX_DIM:
-            raise KerasFileError(f"{label}: would make tensor '{t['name']}' of shape {shape}: its configuration "
-                                 "(kernel, pool or crop sizes, strides, padding) does not fit its input")
+            raise KerasFileError(f"{label}: would make tensor '{t['name']}' of shape {shape}: {why}")
 
 
 # ---------------------------------------------------------------- weights

@@ -265,6 +265,8 @@ def _read_keras3_weights(h5file, config: dict, part: str, source: KerasModelSour
     def walk(layers, name, path):
         for key in r.keys(layers, name):
             g = r.group(layers, key, f"{name}/{key}")
+            if g is None:  # listed, but its link leads nowhere
+                r.fail(f"{name}/{key}", "cannot be opened")
             collect(g, f"{name}/{key}", path + [key])
 
     layers = r.group(h5file, "layers", "layers")
