@@ -581,8 +581,10 @@ def _mutate_legacy_h5(rng, seed):
                 h.attrs["model_config"] = json.dumps(cfg)
             else:
                 text, what = mutate_text(rng, json.dumps(cfg).encode())
-                # HDF5 variable-length strings cannot hold NUL: such text goes in as opaque bytes.
-                h.attrs["model_config"] = np.void(text) if rng.random() < 0.3 or b"\0" in text else text
+                # HDF5 variable-length strings cannot hold NUL: such text goes in as opaque bytes
+                # (which cannot be empty).
+                opaque = text and (rng.random() < 0.3 or b"\0" in text)
+                h.attrs["model_config"] = np.void(text) if opaque else text
         return buf.getvalue(), f"model_config: {what}"
     if r < 0.45:
         buf = io.BytesIO(seed.data)
@@ -724,6 +726,7 @@ def _child_main(shard=0, shards=1):
             counts[outcome] += 1
             if failure:
                 failures.append(f"{label} ({what}): {failure}")
+                sys.stdout.write("FAIL " + json.dumps(failures[-1]) + "\n")  # seen at once in a long run
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     sys.stdout.write("SUMMARY " + json.dumps({"counts": counts, "failures": failures[:30],
