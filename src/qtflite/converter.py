@@ -10,7 +10,9 @@ import logging
 from . import _core, dtypes
 from ._core import Model
 from .frontends.graph_builder import GraphBuilder
+from .errors import KerasFileError, UnsupportedLayerError
 from .frontends.keras_graph import parse_keras_config
+from .frontends.keras_layer_checks import check_layer_inputs, check_new_tensors
 from .frontends.keras_layers import LOWERINGS, SUPPORTED_LAYERS, LoweringContext
 from .frontends.keras_loader import KerasModelSource, from_keras_object, load_keras_file, load_keras_json
 from .lite_options import Optimize, OpsSet, TargetSpec, as_ops_set, as_optimization
@@ -21,7 +23,10 @@ __all__ = ["TFLiteConverter", "keras_to_model"]
 def keras_to_model(source: KerasModelSource, layer_tensors: dict | None = None):
     """Lower a Keras model to qtflite's float32 IR (a qtflite.Model). `layer_tensors`, when
     given, receives {Keras layer or input name: IR tensor name} for cutting sub-models."""
-    graph = parse_keras_config(source.config)
+    try:
+        graph = parse_keras_config(source.config)
+    except KerasFileError as e:  # the parser knows the model, not which file part held it
+        raise KerasFileError(f"{source.config_part}: {e}") from None
     keras3 = source.keras3
     dynamic_batch = all(mi.batch_shape[0] is None for mi in graph.inputs)
     b = GraphBuilder(dynamic_batch=dynamic_batch)
@@ -34,6 +39,8 @@ def keras_to_model(source: KerasModelSource, layer_tensors: dict | None = None):
         if mi.dtype not in ("float32", "float"):
             raise NotImplementedError(f"input '{mi.name}' has dtype {mi.dtype}; only float32 inputs are supported")
         t = b.activation(f"serving_default_{mi.name}:0", shape, batched=mi.batch_shape[0] is None)
+        check_new_tensors(f"{source.config_part}: input '{mi.name}'", [b.tensors[t]],
+                          why=f"more than TFLite's {2 ** 31 - 1} elements")
         b.inputs.append(t)
         tensors[mi.tensor] = t
     consumers = {}
@@ -44,16 +51,20 @@ def keras_to_model(source: KerasModelSource, layer_tensors: dict | None = None):
     for call in graph.calls:
         lower = LOWERINGS.get(call.class_name)
         if lower is None:
-            raise NotImplementedError(
-                f"{ctx.label(call)} is not supported by qtflite's converter. "
-                f"Supported layers: {', '.join(n for n in SUPPORTED_LAYERS if not n.startswith('ops.'))}; "
-                f"keras.ops operations: {', '.join(n for n in SUPPORTED_LAYERS if n.startswith('ops.'))}")
+            raise _unsupported(source.config, call, ctx.label(call))
         ins = [tensors[t] for t in call.inputs]
+        check_layer_inputs(call, ctx.label(call), [b.shape(t) for t in ins])
+        first_new = len(b.tensors)
         outs = lower(ctx, call, ins)
+        check_new_tensors(ctx.label(call), b.tensors[first_new:])
         for kt, t in zip(call.outputs, outs):
             tensors[kt] = t
         if layer_tensors is not None and outs:
             layer_tensors[call.name] = outs[0]
+    missing = [t for t in graph.outputs if t not in tensors]
+    if missing:
+        raise KerasFileError(f"{source.config_part}: model '{graph.name}': output_layers names '{missing[0]}' "
+                             "(layer:node:tensor), which no layer call produces")
     outputs = [tensors[t] for t in graph.outputs]
     # An output that is also an input (or appears twice) gets its own copy, as TFLite needs
     # distinct output tensors.
@@ -67,6 +78,45 @@ def keras_to_model(source: KerasModelSource, layer_tensors: dict | None = None):
         for name, t in list(layer_tensors.items()):
             layer_tensors[name] = b.tensors[t]["name"]  # names survive the builder's renumbering
     return b.build([(mi.name, tensors[mi.tensor]) for mi in graph.inputs], list(zip(out_names, outputs)))
+
+
+def _layer_entry(model_config, layer_config):
+    """The layer object of the model config whose "config" is `layer_config` (nested models
+    searched too), for what the call does not keep: its module and registered name."""
+    cfg = model_config.get("config") if isinstance(model_config, dict) else None
+    for layer in (cfg.get("layers") or []) if isinstance(cfg, dict) else []:
+        if layer.get("config") is layer_config:
+            return layer
+        found = _layer_entry(layer, layer_config)
+        if found is not None:
+            return found
+    return None
+
+
+def _unsupported(model_config, call, label):
+    """The error for a layer class without a lowering, saying when it is a custom layer (whose
+    code is not in the file) rather than a Keras layer qtflite does not support yet."""
+    entry = _layer_entry(model_config, call.config) or {}
+    module, registered = entry.get("module"), entry.get("registered_name")
+    custom = []
+    if isinstance(module, str) and module.split(".")[0] not in ("keras", "tf_keras", "tensorflow"):
+        custom.append(f"module '{module}'")
+    if isinstance(registered, str) and ">" in registered and not registered.startswith("keras"):
+        custom.append(f"registered as '{registered}'")
+    elif ">" in call.class_name:
+        custom.append(f"registered as '{call.class_name}'")
+    supported = (f"Supported layers: {', '.join(n for n in SUPPORTED_LAYERS if not n.startswith('ops.'))}; "
+                 f"keras.ops operations: {', '.join(n for n in SUPPORTED_LAYERS if n.startswith('ops.'))}")
+    if custom:
+        why = (f"it is a custom layer ({', '.join(custom)}): its computation is Python code, which is not saved "
+               "in the model file")
+    elif call.class_name in ("Lambda", "TFOpLambda"):
+        why = "it runs Python code (a function), which qtflite cannot translate"
+    elif call.class_name.startswith("ops."):
+        why = "qtflite's converter has no lowering for this keras.ops operation"
+    else:
+        why = "qtflite's converter has no lowering for this Keras layer class"
+    return UnsupportedLayerError(f"{label} is not supported: {why}. {supported}", call.name, call.class_name)
 
 
 def _names(items):

@@ -1,10 +1,8 @@
 """Keras files -> float32 .tflite without Keras: outputs equal real Keras' predictions
 (../shared/golden/keras, made by Keras itself), the seed's three save formats give one file,
 and TensorFlow's own float files agree where they are of the same weights."""
-import io
 import json
 import os
-import zipfile
 
 import numpy as np
 import pytest
@@ -112,77 +110,3 @@ def test_streaming_wakeword_keras2_groups_argument():
     y = run_batched(model, x)
     assert y.shape == (4, 3)
     np.testing.assert_allclose(y.sum(axis=1), 1.0, rtol=1e-5)
-
-
-# ---------------------------------------------------------------- bad inputs
-
-
-def _archive_with(tmp_path, edit_config=None, drop_weights=None, weight_shape=None):
-    src = os.path.join(DATA, "keras", "mnist_cnn_seed.keras")
-    with zipfile.ZipFile(src) as z:
-        files = {n: z.read(n) for n in z.namelist()}
-    cfg = json.loads(files["config.json"])
-    if edit_config:
-        edit_config(cfg)
-    files["config.json"] = json.dumps(cfg).encode()
-    if drop_weights or weight_shape:
-        import h5py
-        buf = io.BytesIO(files["model.weights.h5"])
-        with h5py.File(buf, "a") as h:
-            if drop_weights:
-                del h[drop_weights]
-            if weight_shape:
-                name, shape = weight_shape
-                del h[name]
-                h[name] = np.zeros(shape, np.float32)
-        files["model.weights.h5"] = buf.getvalue()
-    out = tmp_path / "edited.keras"
-    with zipfile.ZipFile(out, "w") as z:
-        for n, data in files.items():
-            z.writestr(n, data)
-    return str(out)
-
-
-def test_corrupt_archive(tmp_path):
-    p = tmp_path / "broken.keras"
-    data = open(os.path.join(DATA, "keras", "mnist_cnn_seed.keras"), "rb").read()
-    p.write_bytes(data[: len(data) // 3])
-    with pytest.raises(ValueError, match="corrupt Keras archive"):
-        lite.TFLiteConverter.from_keras_file(str(p))
-
-
-def test_not_a_keras_file(tmp_path):
-    p = tmp_path / "x.keras"
-    p.write_bytes(b"hello")
-    with pytest.raises(ValueError, match="neither a Keras .keras archive"):
-        lite.TFLiteConverter.from_keras_file(str(p))
-    with pytest.raises(FileNotFoundError):
-        lite.TFLiteConverter.from_keras_file(str(tmp_path / "missing.keras"))
-
-
-def test_missing_weight_names_layer(tmp_path):
-    path = _archive_with(tmp_path, drop_weights="layers/dense/vars/1")
-    with pytest.raises(ValueError, match=r"layer 'dense' \(Dense\): expected 2 weight arrays, found 1"):
-        lite.TFLiteConverter.from_keras_file(path).convert()
-
-
-def test_weight_shape_disagreeing_with_config(tmp_path):
-    path = _archive_with(tmp_path, weight_shape=("layers/dense_1/vars/0", (16, 11)))
-    with pytest.raises(ValueError, match=r"layer 'dense_1' \(Dense\): weight 0 has shape \[16, 11\] but the config implies \[16, 10\]"):
-        lite.TFLiteConverter.from_keras_file(path).convert()
-
-
-def test_unsupported_layer_names_class_and_name(tmp_path):
-    def add_lambda(cfg):
-        layer = cfg["config"]["layers"][3]
-        layer["class_name"] = "Lambda"
-        layer["config"]["name"] = layer["name"] = "my_lambda"
-        cfg["config"]["layers"][4]["inbound_nodes"][0]["args"][0]["config"]["keras_history"][0] = "my_lambda"
-    path = _archive_with(tmp_path, edit_config=add_lambda)
-    with pytest.raises(NotImplementedError, match=r"layer 'my_lambda' \(Lambda\) is not supported.*Supported layers: .*Dense"):
-        lite.TFLiteConverter.from_keras_file(path).convert()
-
-
-def test_weights_only_h5_needs_architecture():
-    with pytest.raises(ValueError, match="holds weights only"):
-        lite.TFLiteConverter.from_keras_file(os.path.join(DATA, "keras", "mnist_cnn_seed.weights.h5"))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..errors import KerasFileError
+
 __all__ = ["LayerCall", "KerasGraph", "TensorArg", "parse_keras_config"]
 
 MODEL_CLASSES = ("Sequential", "Functional", "Model")
@@ -107,7 +109,8 @@ class _Builder:
                 if shape is None and config.get("build_input_shape") is not None:
                     shape = list(config["build_input_shape"])
                 if shape is None:
-                    raise ValueError(f"Sequential model '{config.get('name')}' does not say its input shape")
+                    raise KerasFileError(f"Sequential model '{config.get('name')}' does not say its input shape "
+                                         "(no InputLayer, batch_input_shape or build_input_shape)")
                 current = self.tensor(prefix, "input", 0, 0)
                 model_inputs.append(ModelInput(current, config.get("name", "input") + "_input", shape, _dtype_of(lcfg)))
             out = self.layer_call(layer, prefix, path, [current], 0, {})
@@ -202,8 +205,11 @@ class _Builder:
                 else:
                     rest.append((layer, node_index, ins, kwargs))
             if not progress:
-                missing = sorted({t for _, _, ins, _ in rest for t in ins if t not in available})
-                raise ValueError(f"model '{config.get('name')}': cannot resolve layer inputs {missing[:5]}")
+                layer, _, ins, _ = rest[0]
+                missing = [t for t in ins if t not in available]
+                raise KerasFileError(f"model '{config.get('name')}': the inputs {missing[:5]} (layer:node:tensor) of "
+                                     f"layer '{_layer_name(layer)}' ({layer['class_name']}) come from no layer call "
+                                     "(a missing layer, a wrong keras_history or a cycle)")
             pending = rest
         outputs = [resolved.get(self.tensor(prefix, n, nd, i), self.tensor(prefix, n, nd, i))
                    for n, nd, i in self._history_list(config.get("output_layers"))]
@@ -248,5 +254,5 @@ def parse_keras_config(model_config: dict) -> KerasGraph:
         output_names = [n for n, _, _ in b._history_list(cfg.get("output_layers"))]
     for mi in inputs:
         if mi.batch_shape is None:
-            raise ValueError(f"input '{mi.name}' has no known shape")
+            raise KerasFileError(f"input '{mi.name}' has no known shape")
     return KerasGraph(cfg.get("name", "model"), inputs, outputs, b.calls, output_names)

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import KerasFileError
 from .keras_activations import SUPPORTED_ACTIVATIONS, activation_name, apply_activation, elu
+from .keras_layer_checks import checked_weights
 from .keras_operations import OPERATION_LOWERINGS
 
 __all__ = ["LOWERINGS", "REMOVED_LAYERS", "LoweringContext"]
@@ -33,19 +35,9 @@ class LoweringContext:
         return self.consumers.get(t, 0) == 1 and t not in self.model_outputs
 
     def weights(self, call, expected_shapes):
-        """The layer's weights, checked against the shapes its config implies (None = any)."""
-        ws = self.source.layer_weights(call.weight_path)
-        if len(ws) < len(expected_shapes):
-            raise ValueError(f"{self.label(call)}: expected {len(expected_shapes)} weight arrays, found {len(ws)} "
-                             "(missing weights in the file?)")
-        out = []
-        for k, (w, shape) in enumerate(zip(ws, expected_shapes)):
-            w = np.asarray(w, dtype=np.float32)
-            if shape is not None and list(w.shape) != list(shape):
-                raise ValueError(f"{self.label(call)}: weight {k} has shape {list(w.shape)} but the config implies "
-                                 f"{list(shape)}")
-            out.append(w)
-        return out
+        """The layer's weights, checked against the count and shapes its config implies
+        (None = any shape)."""
+        return checked_weights(self.source, call, self.label(call), expected_shapes)
 
 
 def _pair(v, default=1):
@@ -626,12 +618,18 @@ def lower_normalization(ctx, call, ins):
         mean = np.asarray(cfg["mean"], np.float32)
         var = np.asarray(cfg["variance"], np.float32)
     else:
-        ws = ctx.source.layer_weights(call.weight_path)
-        if len(ws) < 2:
-            raise ValueError(f"{ctx.label(call)}: the mean and variance are missing (was the layer adapted?)")
-        mean, var = np.asarray(ws[0], np.float32), np.asarray(ws[1], np.float32)
-    mean = np.broadcast_to(mean.reshape(-1) if mean.size > 1 else mean.reshape(()), bshape if mean.size > 1 else ()).astype(np.float32)
-    var = np.broadcast_to(var.reshape(-1) if var.size > 1 else var.reshape(()), bshape if var.size > 1 else ()).astype(np.float32)
+        n = len(ctx.source.layer_weights(call.weight_path))
+        if n < 2:
+            raise KerasFileError(f"{ctx.label(call)}: the mean and variance are missing (was the layer adapted?)")
+        mean, var = ctx.weights(call, [None] * min(n, 3))[:2]  # mean, variance and (Keras 2/3) count
+    channels = int(np.prod(bshape))
+    for what, v in (("mean", mean), ("variance", var)):
+        if v.size not in (1, channels):
+            raise KerasFileError(f"{ctx.label(call)}: the {what} has {v.size} values, expected {channels}")
+    if np.any(var < 0):
+        raise KerasFileError(f"{ctx.label(call)}: the variance has negative values")
+    mean = (mean.reshape(bshape) if mean.size > 1 else mean.reshape(())).astype(np.float32)
+    var = (var.reshape(bshape) if var.size > 1 else var.reshape(())).astype(np.float32)
     std = np.maximum(np.sqrt(var), np.float32(1e-7)).astype(np.float32)
     if cfg.get("invert", False):
         t = _binary_const(b, "MUL", ins[0], std, call.name + "/scale")
