@@ -16,6 +16,14 @@ QuantizationWarning.__module__ = "qtflite"
 
 __version__ = "0.1.0"
 
-from ._core import ModelError, isa_info as _isa_info
-from .errors import KerasFileError, UnsupportedLayerError
+
+def cpu_info() -> dict:
+    """The CPU qtflite runs on: ``vendor``, ``brand``, ``features`` (CPUID flags), the
+    instruction-set tiers its kernels can use here (``supported``) and the one in use
+    (``active``; the environment variable QTFLITE_ISA, read at import, forces one)."""
+    return _isa_info()
+
+
+__all__ = ["ModelError", "QuantizationWarning", "KerasFileError", "UnsupportedLayerError", "Model", "load_model",
+           "inspect", "lite", "evaluate", "cpu_info", "__version__", "DType", "as_dtype",
            "float16", "float32", "int8", "int16", "int32", "int64", "uint8"]

@@ -17,6 +17,7 @@ import numbers as _numbers
 import numpy as np
 
 from ..errors import KerasFileError
+from .keras_graph import is_operation_node
 
 __all__ = ["check_model_config", "is_nested_model", "LAYER_SCHEMAS", "MODEL_CLASSES"]
 
@@ -344,7 +345,7 @@ class _Checker:
             self.inbound_nodes(layer.get("inbound_nodes"), f"{path}.inbound_nodes", who)
         if is_nested_model(layer):
             self.body(cls, cfg, f"{path}.config")
-        else:
+        elif not is_operation_node(layer):  # keras.ops nodes: their lowerings check their arguments
             self.fields(cls, cfg, f"{path}.config", who)
         return name
 
