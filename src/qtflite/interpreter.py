@@ -5,11 +5,11 @@ detail-dict keys and value types, error messages), running qtflite's own kernels
 bit; ``numerics="litert"`` reproduces current TFLite / LiteRT's reference kernels (they differ
 only in FULLY_CONNECTED's int8 requantization).
 
-Float CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED run on the reference kernels by default, so
-float outputs equal TFLite's reference kernels (BUILTIN_REF) exactly too. Passing
-``experimental_op_resolver_type=OpResolverType.AUTO`` (or BUILTIN), as TensorFlow's default
-optimized kernels, runs them on qtflite's fast SIMD kernels instead: equal up to float rounding.
-Integer arithmetic is the same either way.
+Kernels follow ``tf.lite.Interpreter``'s resolver types. By default (AUTO) every operator runs on
+qtflite's fast SIMD kernels where it has them: integer results are bit-exact either way, float
+CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED are equal to the reference up to float rounding
+(summation order). ``experimental_op_resolver_type=OpResolverType.BUILTIN_REF`` runs the scalar
+reference kernels instead, whose float outputs equal LiteRT's BUILTIN_REF bit for bit.
 """
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ class OpResolverType(enum.Enum):
 
 def _uses_fast_float_kernels(resolver) -> bool:
     if resolver is None:
-        return False  # qtflite's default: the reference kernels, float included
+        return True  # AUTO, as tf.lite.Interpreter's default
     name = getattr(resolver, "name", resolver)
     if name not in OpResolverType.__members__:
         raise ValueError(f"experimental_op_resolver_type {resolver!r} is not one of "

@@ -105,9 +105,27 @@ class FloatGraph:
                                         "signature_defs": [], "metadata": []}).serialize()
 
 
-def run_qtflite(model_bytes, feeds, numerics="micro", op_resolver_type=None):
-    it = qtflite.lite.Interpreter(model_content=model_bytes, numerics=numerics,
-                                  experimental_op_resolver_type=op_resolver_type)
+# The kernels the oracle comparisons run: qtflite's fast integer kernels (bit-exact by contract,
+# so every comparison checks them too) beside its reference float kernels, because the oracles'
+# float kernels are reference kernels and only the same summation order rounds the same way. The
+# default (AUTO) float kernels are held to the reference ones within float rounding in
+# test_fast_float.py.
+ORACLE = "ORACLE"
+
+
+def oracle_interpreter(**kwargs):
+    """qtflite.lite.Interpreter(**kwargs) on the ORACLE kernels."""
+    it = qtflite.lite.Interpreter(**kwargs)
+    it._impl.set_fast_float_kernels(False)
+    return it
+
+
+def run_qtflite(model_bytes, feeds, numerics="micro", op_resolver_type=ORACLE):
+    if op_resolver_type == ORACLE:
+        it = oracle_interpreter(model_content=model_bytes, numerics=numerics)
+    else:
+        it = qtflite.lite.Interpreter(model_content=model_bytes, numerics=numerics,
+                                      experimental_op_resolver_type=op_resolver_type)
     for d, x in zip(it.get_input_details(), feeds):
         if list(d["shape"]) != list(np.shape(x)):
             it.resize_tensor_input(d["index"], list(np.shape(x)))

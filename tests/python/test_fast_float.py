@@ -1,6 +1,6 @@
-"""The fast float kernels through the public Interpreter (OpResolverType.AUTO / BUILTIN, as
-TensorFlow's optimized kernels) against qtflite's reference kernels (the default, equal to
-BUILTIN_REF): real float models and the operator forms that fall back to the reference."""
+"""The fast float kernels through the public Interpreter (the default, OpResolverType.AUTO /
+BUILTIN, as TensorFlow's optimized kernels) against qtflite's reference kernels (BUILTIN_REF):
+real float models and the operator forms that fall back to the reference."""
 import os
 import subprocess
 import sys
@@ -20,6 +20,7 @@ FLOAT_MODELS = [
 
 
 def run(model, feeds, resolver=None):
+    """resolver None: the Interpreter's default."""
     return run_qtflite(model, feeds, op_resolver_type=resolver)
 
 
@@ -47,8 +48,8 @@ def test_real_float_models_match_the_reference_kernels(rel):
     ref = run(model, feeds, lite.OpResolverType.BUILTIN_REF)
     assert_close(run(model, feeds, lite.OpResolverType.AUTO), ref)
     assert_close(run(model, feeds, "BUILTIN"), ref)
-    # The default is the reference kernels: bit for bit.
-    for a, b in zip(run(model, feeds), ref):
+    # The default is AUTO, as in tf.lite.Interpreter: the fast kernels, bit for bit.
+    for a, b in zip(run(model, feeds), run(model, feeds, lite.OpResolverType.AUTO)):
         np.testing.assert_array_equal(a, b)
 
 
@@ -64,7 +65,7 @@ def test_auto_really_runs_other_kernels():
 def test_keras_model_converted_by_qtflite():
     model = lite.TFLiteConverter.from_keras_file(os.path.join(DATA, "keras", "mobile_mnist.keras")).convert()
     feeds = [np.random.default_rng(1).uniform(0, 1, (17, 28, 28, 1)).astype(np.float32)]
-    assert_close(run(model, feeds, lite.OpResolverType.AUTO), run(model, feeds))
+    assert_close(run(model, feeds, lite.OpResolverType.AUTO), run(model, feeds, "BUILTIN_REF"))
 
 
 def isa_tiers():
@@ -129,7 +130,7 @@ def depthwise_model(mult, bias=True):
 def test_operator_forms(model):
     it = lite.Interpreter(model_content=model)
     feeds = [np.random.default_rng(5).standard_normal(d["shape"]).astype(np.float32) for d in it.get_input_details()]
-    assert_close(run(model, feeds, lite.OpResolverType.AUTO), run(model, feeds))
+    assert_close(run(model, feeds, lite.OpResolverType.AUTO), run(model, feeds, "BUILTIN_REF"))
 
 
 def test_fully_connected_with_weights_computed_at_run_time_is_not_cached():

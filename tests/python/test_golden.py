@@ -1,6 +1,8 @@
 """Every case of ../shared/golden/index.json through qtflite's Interpreter: int8 outputs equal
 to the official TFLite Micro runtime's, float outputs within 1e-5 relative. Batched too: the
-whole case at once must equal the per-sample runs."""
+whole case at once must equal the per-sample runs. Float cases run qtflite's reference float
+kernels (op_harness.ORACLE), the arithmetic TFLite Micro's golden outputs come from; the default
+fast float kernels are held to those in test_fast_float.py."""
 import json
 import os
 
@@ -9,6 +11,7 @@ import pytest
 
 from qtflite import lite
 from conftest import DATA, GOLDEN
+from op_harness import oracle_interpreter
 
 with open(os.path.join(GOLDEN, "index.json")) as f:
     CASES = json.load(f)["cases"]
@@ -40,7 +43,7 @@ def test_golden_case(case):
     if case["name"] in RECURRENT:
         pytest.skip("UNIDIRECTIONAL_SEQUENCE_LSTM belongs to the later recurrent-layers issue")
     inputs, outputs = _load(case)
-    it = lite.Interpreter(model_path=os.path.join(DATA, case["model"]))
+    it = oracle_interpreter(model_path=os.path.join(DATA, case["model"]))
     it.allocate_tensors()
     in_details, out_details = it.get_input_details(), it.get_output_details()
     n = case["samples"]
@@ -58,7 +61,7 @@ def test_golden_case_batched(case):
     if case["name"] in RECURRENT:
         pytest.skip("UNIDIRECTIONAL_SEQUENCE_LSTM belongs to the later recurrent-layers issue")
     inputs, outputs = _load(case)
-    it = lite.Interpreter(model_path=os.path.join(DATA, case["model"]))
+    it = oracle_interpreter(model_path=os.path.join(DATA, case["model"]))
     n = case["samples"]
     for d, x in zip(it.get_input_details(), inputs):
         it.resize_tensor_input(d["index"], [n] + list(d["shape"][1:]))

@@ -38,7 +38,8 @@ def test_matches_keras_predictions(case):
     x, want = z["input_0"], z["output_0"]
     got = run_batched(convert_file(case["model"]), x)
     assert got.shape == want.shape
-    bound = 1e-5 + 1e-4 * np.abs(want)
+    # float32 rounding grows with the sums' terms, whose size the largest output reflects
+    bound = 1e-5 * max(1.0, float(np.abs(want).max())) + 1e-4 * np.abs(want)
     assert np.all(np.abs(got - want) <= bound), f"worst excess {np.max(np.abs(got - want) - bound)}"
 
 

@@ -22,7 +22,7 @@ from qtflite import lite
 from qtflite.frontends.keras_graph import parse_keras_config
 from qtflite.frontends.keras_loader import load_keras_file
 from conftest import DATA
-from op_harness import check_against_micro, micro_refusal, run_litert
+from op_harness import check_against_micro, micro_refusal, oracle_interpreter, run_litert
 
 pytest.importorskip("ai_edge_litert", reason="test extra ai-edge-litert not installed")
 pytest.importorskip("tflite_micro", reason="test extra tflite-micro not installed")
@@ -72,7 +72,7 @@ def test_mode_runs_everywhere(rel, mode, in_type, out_type):
     model = _converter(rel, mode, in_type, out_type, samples).convert()
     report = qtflite.inspect(model)
     assert report["min_runtime_version"], "min_runtime_version metadata missing"
-    it = lite.Interpreter(model_content=model, numerics="litert")
+    it = oracle_interpreter(model_content=model, numerics="litert")
     d = it.get_input_details()[0]
     assert np.dtype(d["dtype"]).name == in_type
     assert np.dtype(it.get_output_details()[0]["dtype"]).name == out_type
