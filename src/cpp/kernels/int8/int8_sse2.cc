@@ -2,6 +2,7 @@
 // in portable C++.
 #include "kernels/int8/int8_kernels.h"
 #include "kernels/int8/dwconv_sse2_impl.h"
+#include "kernels/int8/gemm_sse2_impl.h"
 #include "kernels/int8/requant.h"
 
 namespace qtflite::int8::sse2 {
@@ -32,6 +33,8 @@ const Int8Kernels& Kernels() {
     t.name = "sse2";
     t.requantize_rows = RequantizeRows;
     t.depthwise_pairs = {DepthwiseRow<DwPairs128>, DwPairs128::kGroup, DwPairs128::kSlot, true};
+    t.gemm_s8 = {GemmMadd<GemmOps128, 4, 8, false>, 4, 8, GemmLayout::kMadd};
+    t.gemm_u8 = {GemmMadd<GemmOps128, 4, 8, true>, 4, 8, GemmLayout::kMadd};
     return t;
   }();
   return table;
