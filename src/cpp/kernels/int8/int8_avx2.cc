@@ -4,6 +4,7 @@
 #include "kernels/int8/int8_kernels.h"
 #include "kernels/int8/dwconv_avx2_impl.h"
 #include "kernels/int8/gemm_avx2_impl.h"
+#include "kernels/int8/gemm_peak_impl.h"
 #include "kernels/int8/requant_avx2_impl.h"
 
 namespace qtflite::int8::QTFLITE_TIER_NS(avx2) {
@@ -17,6 +18,7 @@ const Int8Kernels& Kernels() {
     t.depthwise_pairs = {DepthwiseRow<DwPairs256>, DwPairs256::kGroup, DwPairs256::kSlot, true};
     t.gemm_s8 = {GemmMadd<GemmOps256, 4, 16, false>, 4, 16, GemmLayout::kMadd};
     t.gemm_u8 = {GemmMadd<GemmOps256, 4, 16, true>, 4, 16, GemmLayout::kMadd};
+    t.peak_loop = GemmPeakLoop<GemmOps256, false>;
     return t;
   }();
   return table;

@@ -4,6 +4,7 @@
 #include "kernels/int8/int8_kernels.h"
 #include "kernels/int8/dwconv_avx512_impl.h"
 #include "kernels/int8/gemm_avx512_impl.h"
+#include "kernels/int8/gemm_peak_impl.h"
 #include "kernels/int8/requant_avx512_impl.h"
 
 namespace qtflite::int8::QTFLITE_TIER_NS(avx512bw) {
@@ -17,6 +18,7 @@ const Int8Kernels& Kernels() {
     t.depthwise_pairs = {DepthwiseRow<DwPairs512>, DwPairs512::kGroup, DwPairs512::kSlot};
     t.gemm_s8 = {GemmMadd<GemmOps512, 8, 16, false>, 8, 16, GemmLayout::kMadd};
     t.gemm_u8 = {GemmMadd<GemmOps512, 8, 16, true>, 8, 16, GemmLayout::kMadd};
+    t.peak_loop = GemmPeakLoop<GemmOps512, false>;
     return t;
   }();
   return table;

@@ -5,6 +5,7 @@
 #include "kernels/int8/int8_kernels.h"
 #include "kernels/int8/dwconv_avxvnni_impl.h"
 #include "kernels/int8/gemm_avx2_impl.h"
+#include "kernels/int8/gemm_peak_impl.h"
 #include "kernels/int8/requant_avx2_impl.h"
 
 namespace qtflite::int8::QTFLITE_TIER_NS(avxvnni) {
@@ -20,6 +21,7 @@ const Int8Kernels& Kernels() {
     t.gemm_s8 = {GemmMadd<GemmOps256, 4, 16, false>, 4, 16, GemmLayout::kMadd};
     t.gemm_u8 = {GemmMadd<GemmOps256, 4, 16, true>, 4, 16, GemmLayout::kMadd};
     t.gemm_dot = {GemmDot<GemmOps256, 6, 16>, 6, 16, GemmLayout::kDot};
+    t.peak_loop = GemmPeakLoop<GemmOps256, true>;
     return t;
   }();
   return table;

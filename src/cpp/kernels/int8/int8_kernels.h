@@ -34,6 +34,10 @@ struct Int8Kernels {
   // and uint8 inputs on the madd layout, and int8 with symmetric weights on the dot layout (VNNI
   // tiers only).
   GemmMicrokernel gemm_s8, gemm_u8, gemm_dot;
+
+  // A tight loop of the tier's widest integer multiply-add for `iterations` rounds; returns the
+  // int8 operations done (2 per multiply-add). Benchmarks time it as the machine's int8 peak.
+  int64_t (*peak_loop)(int64_t iterations) = nullptr;
 };
 
 // The table of `isa`'s kernels; throws std::invalid_argument if this build has none.
