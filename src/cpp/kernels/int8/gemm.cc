@@ -192,6 +192,7 @@ void PackedGemm::Run(const void* input, void* output) {
   GemmArgs args;
   args.kc = kc_;
   args.ks = ks_;
+  args.a_stride = mr;
   args.q = requant_.view();
   args.out_uint8 = spec_.type == GemmInput::kUInt8;
   args.out_stride = channels;
@@ -213,7 +214,7 @@ void PackedGemm::Run(const void* input, void* output) {
         args.mr = std::min(mr, rows - r);
         args.a = table + static_cast<int64_t>(r) / mr * ks_ * mr;
         args.out = static_cast<uint8_t*>(output) + (m0 + r) * channels + args.c0;
-        kernel_.fn(args);
+        (args.mr == 1 && kernel_.fn1 ? kernel_.fn1 : kernel_.fn)(args);
       }
     }
   }

@@ -16,6 +16,11 @@ struct GemmOps256 {
   static constexpr int kLanes = 8;
   static V Load(const void* p) { return _mm256_loadu_si256(static_cast<const __m256i*>(p)); }
   static V Bcast(int32_t x) { return _mm256_set1_epi32(x); }
+  // Four bytes at p in every lane (a float load moves the bits unchanged).
+  static V BcastLoad(const void* p) {
+    return _mm256_castps_si256(_mm256_broadcast_ss(static_cast<const float*>(p)));
+  }
+  static V Xor(V a, V b) { return _mm256_xor_si256(a, b); }
   static V Add(V a, V b) { return _mm256_add_epi32(a, b); }
   static V Madd(V a, V b) { return _mm256_madd_epi16(a, b); }
   static V SextEven(V x) { return _mm256_srai_epi16(_mm256_slli_epi16(x, 8), 8); }

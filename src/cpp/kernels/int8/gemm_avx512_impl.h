@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 
 #include "kernels/int8/gemm_impl.h"
 #include "kernels/int8/requant_avx512_impl.h"
@@ -16,6 +17,13 @@ struct GemmOps512 {
   static constexpr int kLanes = 16;
   static V Load(const void* p) { return _mm512_loadu_si512(p); }
   static V Bcast(int32_t x) { return _mm512_set1_epi32(x); }
+  // Four bytes at p in every lane (vpbroadcastd from memory).
+  static V BcastLoad(const void* p) {
+    int32_t v;
+    std::memcpy(&v, p, 4);
+    return _mm512_set1_epi32(v);
+  }
+  static V Xor(V a, V b) { return _mm512_xor_si512(a, b); }
   static V Add(V a, V b) { return _mm512_add_epi32(a, b); }
   static V Madd(V a, V b) { return _mm512_madd_epi16(a, b); }
   static V SextEven(V x) { return _mm512_srai_epi16(_mm512_slli_epi16(x, 8), 8); }

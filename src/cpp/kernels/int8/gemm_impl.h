@@ -2,7 +2,7 @@
 // operations `O` (gemm_<isa>_impl.h define them). Included by tier translation units after
 // kernels/cpu/simd.h; internal linkage, so each tier keeps its own copy.
 //
-// O provides: V, kLanes (int32 lanes), Load(p), Bcast(int32), Add, Madd (vpmaddwd), SextEven /
+// O provides: V, kLanes (int32 lanes), Load(p), Bcast(int32), BcastLoad(p) (4 bytes), Add, Xor, Madd (vpmaddwd), SextEven /
 // SextOdd / ZextEven / ZextOdd (the int16 pairs (x0, x2) / (x1, x3) of each dword's four bytes),
 // Store(int32*, V), RequantRow(acc, n, q, c0, uint8?, out); the dot kernel also Dot (vpdpbusd).
 #pragma once
@@ -12,14 +12,18 @@
 
 #include "kernels/int8/gemm_kernel.h"
 
+// Constant-trip loops over rows and vectors unrolled before scalar replacement, so that the
+// accumulator arrays live in registers.
+#if defined(__clang__)
+#define QTFLITE_GEMM_UNROLL _Pragma("unroll")
+#elif defined(__GNUC__)
+#define QTFLITE_GEMM_UNROLL _Pragma("GCC unroll 16")
+#else
+#define QTFLITE_GEMM_UNROLL
+#endif
+
 namespace qtflite::int8 {
 namespace {
-
-inline int32_t GemmLoad4(const uint8_t* p) {
-  int32_t v;
-  std::memcpy(&v, p, 4);
-  return v;
-}
 
 // The last kc % 4 bytes of a row, zero above: never reads past the row.
 inline int32_t GemmLoadTail(const uint8_t* p, int n) {
@@ -33,7 +37,9 @@ template <class O, int MR, int NR>
 inline void GemmEpilogue(const typename O::V (&acc)[MR][NR / O::kLanes], const GemmArgs& g) {
   constexpr int NV = NR / O::kLanes;
   alignas(64) int32_t tile[MR][NR];
+  QTFLITE_GEMM_UNROLL
   for (int i = 0; i < MR; ++i) {
+    QTFLITE_GEMM_UNROLL
     for (int j = 0; j < NV; ++j) O::Store(&tile[i][j * O::kLanes], acc[i][j]);
   }
   for (int i = 0; i < g.mr; ++i) {
@@ -43,27 +49,28 @@ inline void GemmEpilogue(const typename O::V (&acc)[MR][NR / O::kLanes], const G
 
 template <class O, int MR, int NR>
 inline void GemmInitBias(typename O::V (&acc)[MR][NR / O::kLanes], const int32_t* bias) {
+  QTFLITE_GEMM_UNROLL
   for (int j = 0; j < NR / O::kLanes; ++j) {
     const typename O::V b = O::Load(bias + j * O::kLanes);
+    QTFLITE_GEMM_UNROLL
     for (int i = 0; i < MR; ++i) acc[i][j] = b;
   }
 }
 
-// One group of four k for every row: madd layout.
+// One group of four k for every row: madd layout. b[i]: row i's four bytes, broadcast.
 template <class O, int MR, int NR, bool kUnsigned>
-inline void GemmMaddStep(typename O::V (&acc)[MR][NR / O::kLanes], const int32_t (&x)[MR], const int16_t* w) {
+inline void GemmMaddStep(typename O::V (&acc)[MR][NR / O::kLanes], const typename O::V (&b)[MR], const int16_t* w) {
   using V = typename O::V;
   constexpr int NV = NR / O::kLanes;
-  V we[NV], wo[NV];
-  for (int j = 0; j < NV; ++j) {
-    we[j] = O::Load(w + 2 * j * O::kLanes);
-    wo[j] = O::Load(w + 2 * NR + 2 * j * O::kLanes);
-  }
+  QTFLITE_GEMM_UNROLL
   for (int i = 0; i < MR; ++i) {
-    const V b = O::Bcast(x[i]);
-    const V e = kUnsigned ? O::ZextEven(b) : O::SextEven(b);
-    const V o = kUnsigned ? O::ZextOdd(b) : O::SextOdd(b);
-    for (int j = 0; j < NV; ++j) acc[i][j] = O::Add(acc[i][j], O::Add(O::Madd(e, we[j]), O::Madd(o, wo[j])));
+    const V e = kUnsigned ? O::ZextEven(b[i]) : O::SextEven(b[i]);
+    const V o = kUnsigned ? O::ZextOdd(b[i]) : O::SextOdd(b[i]);
+    QTFLITE_GEMM_UNROLL
+    for (int j = 0; j < NV; ++j) {
+      const V we = O::Load(w + 2 * j * O::kLanes), wo = O::Load(w + 2 * NR + 2 * j * O::kLanes);
+      acc[i][j] = O::Add(acc[i][j], O::Add(O::Madd(e, we), O::Madd(o, wo)));
+    }
   }
 }
 
@@ -75,33 +82,35 @@ void GemmMadd(const GemmArgs& g) {
   const int16_t* w = reinterpret_cast<const int16_t*>(bias + NR);
   const int full = g.kc & ~3, tail = g.kc & 3;
   const void* const* a = g.a;
-  for (int t = 0; t < g.ks; ++t, a += MR) {
+  for (int t = 0; t < g.ks; ++t, a += g.a_stride) {
     const uint8_t* rows[MR];
+    QTFLITE_GEMM_UNROLL
     for (int i = 0; i < MR; ++i) rows[i] = static_cast<const uint8_t*>(a[i]);
-    int32_t x[MR];
+    typename O::V b[MR];
     for (int k = 0; k < full; k += 4, w += 4 * NR) {
-      for (int i = 0; i < MR; ++i) x[i] = GemmLoad4(rows[i] + k);
-      GemmMaddStep<O, MR, NR, kUnsigned>(acc, x, w);
+      QTFLITE_GEMM_UNROLL
+      for (int i = 0; i < MR; ++i) b[i] = O::BcastLoad(rows[i] + k);
+      GemmMaddStep<O, MR, NR, kUnsigned>(acc, b, w);
     }
     if (tail) {
-      for (int i = 0; i < MR; ++i) x[i] = GemmLoadTail(rows[i] + full, tail);
-      GemmMaddStep<O, MR, NR, kUnsigned>(acc, x, w);
+      QTFLITE_GEMM_UNROLL
+      for (int i = 0; i < MR; ++i) b[i] = O::Bcast(GemmLoadTail(rows[i] + full, tail));
+      GemmMaddStep<O, MR, NR, kUnsigned>(acc, b, w);
       w += 4 * NR;
     }
   }
   GemmEpilogue<O, MR, NR>(acc, g);
 }
 
-// One group of four k for every row: dot layout (inputs already + 128).
+// One group of four k for every row: dot layout; b[i]: row i's four bytes + 128, broadcast.
 template <class O, int MR, int NR>
-inline void GemmDotStep(typename O::V (&acc)[MR][NR / O::kLanes], const int32_t (&x)[MR], const int8_t* w) {
-  using V = typename O::V;
+inline void GemmDotStep(typename O::V (&acc)[MR][NR / O::kLanes], const typename O::V (&b)[MR], const int8_t* w) {
   constexpr int NV = NR / O::kLanes;
-  V wv[NV];
-  for (int j = 0; j < NV; ++j) wv[j] = O::Load(w + 4 * j * O::kLanes);
-  for (int i = 0; i < MR; ++i) {
-    const V b = O::Bcast(x[i]);
-    for (int j = 0; j < NV; ++j) acc[i][j] = O::Dot(acc[i][j], b, wv[j]);
+  QTFLITE_GEMM_UNROLL
+  for (int j = 0; j < NV; ++j) {
+    const typename O::V wv = O::Load(w + 4 * j * O::kLanes);
+    QTFLITE_GEMM_UNROLL
+    for (int i = 0; i < MR; ++i) acc[i][j] = O::Dot(acc[i][j], b[i], wv);
   }
 }
 
@@ -112,20 +121,23 @@ void GemmDot(const GemmArgs& g) {
   GemmInitBias<O, MR, NR>(acc, bias);
   const int8_t* w = reinterpret_cast<const int8_t*>(bias + NR);
   const int full = g.kc & ~3, tail = g.kc & 3;
-  const int32_t flip = static_cast<int32_t>(0x80808080u);
+  const typename O::V flip = O::Bcast(static_cast<int32_t>(0x80808080u));
   const void* const* a = g.a;
-  for (int t = 0; t < g.ks; ++t, a += MR) {
+  for (int t = 0; t < g.ks; ++t, a += g.a_stride) {
     const uint8_t* rows[MR];
+    QTFLITE_GEMM_UNROLL
     for (int i = 0; i < MR; ++i) rows[i] = static_cast<const uint8_t*>(a[i]);
-    int32_t x[MR];
+    typename O::V b[MR];
     for (int k = 0; k < full; k += 4, w += 4 * NR) {
-      for (int i = 0; i < MR; ++i) x[i] = GemmLoad4(rows[i] + k) ^ flip;
-      GemmDotStep<O, MR, NR>(acc, x, w);
+      QTFLITE_GEMM_UNROLL
+      for (int i = 0; i < MR; ++i) b[i] = O::Xor(O::BcastLoad(rows[i] + k), flip);
+      GemmDotStep<O, MR, NR>(acc, b, w);
     }
     if (tail) {
       // Bytes past the row read 0 ^ 0x80 = 128 against zero weights.
-      for (int i = 0; i < MR; ++i) x[i] = GemmLoadTail(rows[i] + full, tail) ^ flip;
-      GemmDotStep<O, MR, NR>(acc, x, w);
+      QTFLITE_GEMM_UNROLL
+      for (int i = 0; i < MR; ++i) b[i] = O::Xor(O::Bcast(GemmLoadTail(rows[i] + full, tail)), flip);
+      GemmDotStep<O, MR, NR>(acc, b, w);
       w += 4 * NR;
     }
   }

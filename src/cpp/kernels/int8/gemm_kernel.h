@@ -29,8 +29,10 @@ struct GemmArgs {
   int mr = 0, nr = 0;  // tile rows and columns to write (<= the kernel's MR, NR)
   int kc = 0;          // elements per tap row
   int ks = 0;          // taps
-  // ks × MR row pointers, tap-major (rows >= mr repeat a valid row); each reaches kc bytes.
+  // ks groups of a_stride (>= the kernel's MR) row pointers, tap-major (rows >= mr repeat a valid
+  // row); each reaches kc bytes.
   const void* const* a = nullptr;
+  int a_stride = 0;
   // The panel: NR int32 packed biases, then ks taps of ceil(kc/4) groups (GemmLayout).
   const void* w = nullptr;
   RequantView q;   // channel c0 of the panel is q's channel `c0`
@@ -46,6 +48,7 @@ struct GemmMicrokernel {
   GemmFn fn = nullptr;  // null: the tier has no such microkernel
   int mr = 0, nr = 0;   // nr <= kChannelPadding (requant parameters are padded to it)
   GemmLayout layout = GemmLayout::kMadd;
+  GemmFn fn1 = nullptr;  // the same for one-row tiles (GEMV: batch-1 FULLY_CONNECTED); null: fn
 };
 
 }  // namespace qtflite::int8

@@ -5,6 +5,7 @@
 #include <emmintrin.h>
 
 #include <cstdint>
+#include <cstring>
 
 #include "kernels/int8/gemm_impl.h"
 #include "kernels/int8/requant.h"
@@ -17,6 +18,12 @@ struct GemmOps128 {
   static constexpr int kLanes = 4;
   static V Load(const void* p) { return _mm_loadu_si128(static_cast<const __m128i*>(p)); }
   static V Bcast(int32_t x) { return _mm_set1_epi32(x); }
+  static V BcastLoad(const void* p) {
+    int32_t v;
+    std::memcpy(&v, p, 4);
+    return _mm_set1_epi32(v);
+  }
+  static V Xor(V a, V b) { return _mm_xor_si128(a, b); }
   static V Add(V a, V b) { return _mm_add_epi32(a, b); }
   static V Madd(V a, V b) { return _mm_madd_epi16(a, b); }
   static V SextEven(V x) { return _mm_srai_epi16(_mm_slli_epi16(x, 8), 8); }

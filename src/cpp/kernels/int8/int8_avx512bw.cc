@@ -16,8 +16,8 @@ const Int8Kernels& Kernels() {
     t.name = "avx512bw";
     t.requantize_rows = RequantizeRows16;
     t.depthwise_pairs = {DepthwiseRow<DwPairs512>, DwPairs512::kGroup, DwPairs512::kSlot};
-    t.gemm_s8 = {GemmMadd<GemmOps512, 8, 16, false>, 8, 16, GemmLayout::kMadd};
-    t.gemm_u8 = {GemmMadd<GemmOps512, 8, 16, true>, 8, 16, GemmLayout::kMadd};
+    t.gemm_s8 = {GemmMadd<GemmOps512, 8, 16, false>, 8, 16, GemmLayout::kMadd, GemmMadd<GemmOps512, 1, 16, false>};
+    t.gemm_u8 = {GemmMadd<GemmOps512, 8, 16, true>, 8, 16, GemmLayout::kMadd, GemmMadd<GemmOps512, 1, 16, true>};
     t.peak_loop = GemmPeakLoop<GemmOps512, false>;
     return t;
   }();

@@ -34,8 +34,8 @@ const Int8Kernels& Kernels() {
     t.name = "sse2";
     t.requantize_rows = RequantizeRows;
     t.depthwise_pairs = {DepthwiseRow<DwPairs128>, DwPairs128::kGroup, DwPairs128::kSlot, true};
-    t.gemm_s8 = {GemmMadd<GemmOps128, 4, 8, false>, 4, 8, GemmLayout::kMadd};
-    t.gemm_u8 = {GemmMadd<GemmOps128, 4, 8, true>, 4, 8, GemmLayout::kMadd};
+    t.gemm_s8 = {GemmMadd<GemmOps128, 4, 8, false>, 4, 8, GemmLayout::kMadd, GemmMadd<GemmOps128, 1, 8, false>};
+    t.gemm_u8 = {GemmMadd<GemmOps128, 4, 8, true>, 4, 8, GemmLayout::kMadd, GemmMadd<GemmOps128, 1, 8, true>};
     t.peak_loop = GemmPeakLoop<GemmOps128, false>;
     return t;
   }();
