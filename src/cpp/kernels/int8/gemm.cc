@@ -175,7 +175,8 @@ void PackedGemm::Gather(const uint8_t* input, int64_t m0, int rows) {
       for (int kx = 0; kx < f.w; ++kx, dst += in.c) {
         const int ix = ox * g.stride_w - g.pad_w + kx * g.dilation_w;
         const bool inside = iy >= 0 && iy < in.h && ix >= 0 && ix < in.w;
-        std::memcpy(dst, inside ? input + in.Offset(b, iy, ix, 0) : zero_row_.data(), static_cast<size_t>(in.c));
+        const uint8_t* src = inside ? input + in.Offset(b, iy, ix, 0) : zero_row_.data();
+        for (int c = 0; c < in.c; ++c) dst[c] = src[c];  // in.c < 8: cheaper than a memcpy call
       }
     }
   }
@@ -214,7 +215,13 @@ void PackedGemm::Run(const void* input, void* output) {
         args.mr = std::min(mr, rows - r);
         args.a = table + static_cast<int64_t>(r) / mr * ks_ * mr;
         args.out = static_cast<uint8_t*>(output) + (m0 + r) * channels + args.c0;
-        (args.mr == 1 && kernel_.fn1 ? kernel_.fn1 : kernel_.fn)(args);
+        GemmFn fn = kernel_.fn;
+        if (args.mr == 1 && kernel_.fn1) {
+          fn = kernel_.fn1;
+        } else if (2 * args.nr <= nr && kernel_.half) {
+          fn = kernel_.half;
+        }
+        fn(args);
       }
     }
   }

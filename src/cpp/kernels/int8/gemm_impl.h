@@ -58,7 +58,7 @@ inline void GemmInitBias(typename O::V (&acc)[MR][NR / O::kLanes], const int32_t
 }
 
 // One group of four k for every row: madd layout. b[i]: row i's four bytes, broadcast.
-template <class O, int MR, int NR, bool kUnsigned>
+template <class O, int MR, int NR, bool kUnsigned, int LNR>
 inline void GemmMaddStep(typename O::V (&acc)[MR][NR / O::kLanes], const typename O::V (&b)[MR], const int16_t* w) {
   using V = typename O::V;
   constexpr int NV = NR / O::kLanes;
@@ -68,18 +68,20 @@ inline void GemmMaddStep(typename O::V (&acc)[MR][NR / O::kLanes], const typenam
     const V o = kUnsigned ? O::ZextOdd(b[i]) : O::SextOdd(b[i]);
     QTFLITE_GEMM_UNROLL
     for (int j = 0; j < NV; ++j) {
-      const V we = O::Load(w + 2 * j * O::kLanes), wo = O::Load(w + 2 * NR + 2 * j * O::kLanes);
+      const V we = O::Load(w + 2 * j * O::kLanes), wo = O::Load(w + 2 * LNR + 2 * j * O::kLanes);
       acc[i][j] = O::Add(acc[i][j], O::Add(O::Madd(e, we), O::Madd(o, wo)));
     }
   }
 }
 
-template <class O, int MR, int NR, bool kUnsigned>
+// NR columns of a panel packed LNR wide (LNR > NR: the first columns of a wider panel, for
+// narrow last panels).
+template <class O, int MR, int NR, bool kUnsigned, int LNR = NR>
 void GemmMadd(const GemmArgs& g) {
   typename O::V acc[MR][NR / O::kLanes];
   const int32_t* bias = static_cast<const int32_t*>(g.w);
   GemmInitBias<O, MR, NR>(acc, bias);
-  const int16_t* w = reinterpret_cast<const int16_t*>(bias + NR);
+  const int16_t* w = reinterpret_cast<const int16_t*>(bias + LNR);
   const int full = g.kc & ~3, tail = g.kc & 3;
   const void* const* a = g.a;
   for (int t = 0; t < g.ks; ++t, a += g.a_stride) {
@@ -87,16 +89,16 @@ void GemmMadd(const GemmArgs& g) {
     QTFLITE_GEMM_UNROLL
     for (int i = 0; i < MR; ++i) rows[i] = static_cast<const uint8_t*>(a[i]);
     typename O::V b[MR];
-    for (int k = 0; k < full; k += 4, w += 4 * NR) {
+    for (int k = 0; k < full; k += 4, w += 4 * LNR) {
       QTFLITE_GEMM_UNROLL
       for (int i = 0; i < MR; ++i) b[i] = O::BcastLoad(rows[i] + k);
-      GemmMaddStep<O, MR, NR, kUnsigned>(acc, b, w);
+      GemmMaddStep<O, MR, NR, kUnsigned, LNR>(acc, b, w);
     }
     if (tail) {
       QTFLITE_GEMM_UNROLL
       for (int i = 0; i < MR; ++i) b[i] = O::Bcast(GemmLoadTail(rows[i] + full, tail));
-      GemmMaddStep<O, MR, NR, kUnsigned>(acc, b, w);
-      w += 4 * NR;
+      GemmMaddStep<O, MR, NR, kUnsigned, LNR>(acc, b, w);
+      w += 4 * LNR;
     }
   }
   GemmEpilogue<O, MR, NR>(acc, g);
@@ -114,12 +116,12 @@ inline void GemmDotStep(typename O::V (&acc)[MR][NR / O::kLanes], const typename
   }
 }
 
-template <class O, int MR, int NR>
+template <class O, int MR, int NR, int LNR = NR>
 void GemmDot(const GemmArgs& g) {
   typename O::V acc[MR][NR / O::kLanes];
   const int32_t* bias = static_cast<const int32_t*>(g.w);
   GemmInitBias<O, MR, NR>(acc, bias);
-  const int8_t* w = reinterpret_cast<const int8_t*>(bias + NR);
+  const int8_t* w = reinterpret_cast<const int8_t*>(bias + LNR);
   const int full = g.kc & ~3, tail = g.kc & 3;
   const typename O::V flip = O::Bcast(static_cast<int32_t>(0x80808080u));
   const void* const* a = g.a;
@@ -128,7 +130,7 @@ void GemmDot(const GemmArgs& g) {
     QTFLITE_GEMM_UNROLL
     for (int i = 0; i < MR; ++i) rows[i] = static_cast<const uint8_t*>(a[i]);
     typename O::V b[MR];
-    for (int k = 0; k < full; k += 4, w += 4 * NR) {
+    for (int k = 0; k < full; k += 4, w += 4 * LNR) {
       QTFLITE_GEMM_UNROLL
       for (int i = 0; i < MR; ++i) b[i] = O::Xor(O::BcastLoad(rows[i] + k), flip);
       GemmDotStep<O, MR, NR>(acc, b, w);
@@ -138,7 +140,7 @@ void GemmDot(const GemmArgs& g) {
       QTFLITE_GEMM_UNROLL
       for (int i = 0; i < MR; ++i) b[i] = O::Xor(O::Bcast(GemmLoadTail(rows[i] + full, tail)), flip);
       GemmDotStep<O, MR, NR>(acc, b, w);
-      w += 4 * NR;
+      w += 4 * LNR;
     }
   }
   GemmEpilogue<O, MR, NR>(acc, g);

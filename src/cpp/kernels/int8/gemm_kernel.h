@@ -49,6 +49,7 @@ struct GemmMicrokernel {
   int mr = 0, nr = 0;   // nr <= kChannelPadding (requant parameters are padded to it)
   GemmLayout layout = GemmLayout::kMadd;
   GemmFn fn1 = nullptr;  // the same for one-row tiles (GEMV: batch-1 FULLY_CONNECTED); null: fn
+  GemmFn half = nullptr;  // the same for the first nr/2 columns (narrow last panels); null: fn
 };
 
 }  // namespace qtflite::int8
