@@ -165,18 +165,34 @@ void PackedGemm::Gather(const uint8_t* input, int64_t m0, int rows) {
   const ref::Shape4& out = spec_.output;
   const ref::Shape4& f = spec_.filter;
   const ref::ConvGeometry& g = spec_.geometry;
+  // Pixel coordinates advance with r (no division per row).
+  int ox = static_cast<int>(m0 % out.w), oy = static_cast<int>(m0 / out.w % out.h);
+  int b = static_cast<int>(m0 / (int64_t{out.w} * out.h));
+  const int span = f.w * in.c;  // one kernel row's taps, contiguous in the input when dilation_w = 1
   for (int r = 0; r < rows; ++r) {
-    const int64_t m = m0 + r;
-    const int ox = static_cast<int>(m % out.w), oy = static_cast<int>(m / out.w % out.h);
-    const int b = static_cast<int>(m / (int64_t{out.w} * out.h));
     uint8_t* dst = cols_.data() + static_cast<int64_t>(r) * kc_;
+    const int ix0 = ox * g.stride_w - g.pad_w;
+    const bool row_inside = g.dilation_w == 1 && ix0 >= 0 && ix0 + f.w <= in.w;
     for (int ky = 0; ky < f.h; ++ky) {
       const int iy = oy * g.stride_h - g.pad_h + ky * g.dilation_h;
+      if (row_inside && iy >= 0 && iy < in.h) {
+        const uint8_t* src = input + in.Offset(b, iy, ix0, 0);
+        for (int c = 0; c < span; ++c) dst[c] = src[c];
+        dst += span;
+        continue;
+      }
       for (int kx = 0; kx < f.w; ++kx, dst += in.c) {
-        const int ix = ox * g.stride_w - g.pad_w + kx * g.dilation_w;
+        const int ix = ix0 + kx * g.dilation_w;
         const bool inside = iy >= 0 && iy < in.h && ix >= 0 && ix < in.w;
         const uint8_t* src = inside ? input + in.Offset(b, iy, ix, 0) : zero_row_.data();
         for (int c = 0; c < in.c; ++c) dst[c] = src[c];  // in.c < 8: cheaper than a memcpy call
+      }
+    }
+    if (++ox == out.w) {
+      ox = 0;
+      if (++oy == out.h) {
+        oy = 0;
+        ++b;
       }
     }
   }
