@@ -4,7 +4,9 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <algorithm>
 #include <cstring>
+#include <ctime>
 
 #include "io/reader.h"
 #include "io/writer.h"
@@ -14,6 +16,7 @@
 #include "ir/options.h"
 #include "ir/runtime_version.h"
 #include "kernels/cpu/isa.h"
+#include "kernels/int8/int8_kernels.h"
 #include "python/bindings.h"
 
 namespace py = pybind11;
@@ -340,6 +343,33 @@ PYBIND11_MODULE(_core, m) {
     d["features"] = flags;
     return d;
   }, "The CPU, its features and the tiers qtflite's kernels can use on it.");
+  m.def("int8_peak_gops", [](double seconds) {
+    // Best rate of repeated ~10 ms runs of the active tier's multiply-add loop, thread CPU time.
+    const auto loop = int8::ActiveKernels().peak_loop;
+    if (!loop) return 0.0;
+    auto now = [] {
+      timespec ts;
+      clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+      return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+    };
+    py::gil_scoped_release release;
+    int64_t iterations = 1 << 12;
+    double best = 0.0;
+    const double start = now();
+    while (now() - start < seconds) {
+      const double t0 = now();
+      const int64_t ops = loop(iterations);
+      const double dt = now() - t0;
+      if (dt < 0.01) {
+        iterations *= 2;
+        continue;
+      }
+      best = std::max(best, static_cast<double>(ops) / dt / 1e9);
+    }
+    return best;
+  }, py::arg("seconds") = 0.5,
+     "int8 GOPS of a tight loop of the active tier's widest integer multiply-add (vpmaddwd, vpdpbusd), "
+     "2 ops per multiply-add: the benchmarks' peak.");
   m.def("builtin_op_name", &BuiltinOpName);
   m.def("builtin_op_code", &BuiltinOpCode);
   m.def("enum_value_name", &EnumValueName);

@@ -1,8 +1,11 @@
 // The avx512vnni tier's integer kernels (AVX-512 with VNNI); compiled with its flags (CMakeLists.txt) and
 // entered only on CPUs that have it. Rules for this file: kernels/cpu/simd.h.
 #include "kernels/cpu/simd.h"
+#define QTFLITE_GEMM_AVX512VNNI 1
 #include "kernels/int8/int8_kernels.h"
 #include "kernels/int8/dwconv_avx512vnni_impl.h"
+#include "kernels/int8/gemm_avx512_impl.h"
+#include "kernels/int8/gemm_peak_impl.h"
 #include "kernels/int8/requant_avx512_impl.h"
 
 namespace qtflite::int8::QTFLITE_TIER_NS(avx512vnni) {
@@ -15,6 +18,10 @@ const Int8Kernels& Kernels() {
     t.requantize_rows = RequantizeRows16;
     t.depthwise_pairs = {DepthwiseRow<DwPairs512>, DwPairs512::kGroup, DwPairs512::kSlot};
     t.depthwise_quads = {DepthwiseRow<DwQuads512>, DwQuads512::kGroup, DwQuads512::kSlot};
+    t.gemm_s8 = {GemmMadd<GemmOps512, 8, 16, false>, 8, 16, GemmLayout::kMadd, GemmMadd<GemmOps512, 1, 16, false>};
+    t.gemm_u8 = {GemmMadd<GemmOps512, 8, 16, true>, 8, 16, GemmLayout::kMadd, GemmMadd<GemmOps512, 1, 16, true>};
+    t.gemm_dot = {GemmDot<GemmOps512, 8, 16>, 8, 16, GemmLayout::kDot, GemmDot<GemmOps512, 1, 16>};
+    t.peak_loop = GemmPeakLoop<GemmOps512, true>;
     return t;
   }();
   return table;

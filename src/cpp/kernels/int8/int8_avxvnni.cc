@@ -1,8 +1,11 @@
 // The avxvnni tier's integer kernels (AVX2 + AVX-VNNI (vpdpbusd on ymm)); compiled with its flags (CMakeLists.txt) and
 // entered only on CPUs that have it. Rules for this file: kernels/cpu/simd.h.
 #include "kernels/cpu/simd.h"
+#define QTFLITE_GEMM_AVXVNNI 1
 #include "kernels/int8/int8_kernels.h"
 #include "kernels/int8/dwconv_avxvnni_impl.h"
+#include "kernels/int8/gemm_avx2_impl.h"
+#include "kernels/int8/gemm_peak_impl.h"
 #include "kernels/int8/requant_avx2_impl.h"
 
 namespace qtflite::int8::QTFLITE_TIER_NS(avxvnni) {
@@ -15,6 +18,13 @@ const Int8Kernels& Kernels() {
     t.requantize_rows = RequantizeRows8;
     t.depthwise_pairs = {DepthwiseRow<DwPairs256>, DwPairs256::kGroup, DwPairs256::kSlot, true};
     t.depthwise_quads = {DepthwiseRow<DwQuads256>, DwQuads256::kGroup, DwQuads256::kSlot};
+    t.gemm_s8 = {GemmMadd<GemmOps256, 4, 16, false>, 4, 16, GemmLayout::kMadd, GemmMadd<GemmOps256, 1, 16, false>,
+                 GemmMadd<GemmOps256, 4, 8, false, 16>};
+    t.gemm_u8 = {GemmMadd<GemmOps256, 4, 16, true>, 4, 16, GemmLayout::kMadd, GemmMadd<GemmOps256, 1, 16, true>,
+                 GemmMadd<GemmOps256, 4, 8, true, 16>};
+    t.gemm_dot = {GemmDot<GemmOps256, 6, 16>, 6, 16, GemmLayout::kDot, GemmDot<GemmOps256, 1, 16>,
+                  GemmDot<GemmOps256, 6, 8, 16>};
+    t.peak_loop = GemmPeakLoop<GemmOps256, true>;
     return t;
   }();
   return table;

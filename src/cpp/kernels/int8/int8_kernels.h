@@ -9,6 +9,7 @@
 
 #include "kernels/cpu/isa.h"
 #include "kernels/int8/depthwise_kernel.h"
+#include "kernels/int8/gemm_kernel.h"
 #include "kernels/int8/requant.h"
 
 namespace qtflite::int8 {
@@ -28,6 +29,15 @@ struct Int8Kernels {
   // pairs of taps for every input type, and quads of taps on the VNNI tiers for int8.
   DepthwiseMicrokernel depthwise_pairs;
   DepthwiseMicrokernel depthwise_quads;
+
+  // CONV_2D / FULLY_CONNECTED microkernels (kernels/int8/gemm_kernel.h, driven by gemm.h): int8
+  // and uint8 inputs on the madd layout, and int8 with symmetric weights on the dot layout (VNNI
+  // tiers only).
+  GemmMicrokernel gemm_s8, gemm_u8, gemm_dot;
+
+  // A tight loop of the tier's widest integer multiply-add for `iterations` rounds; returns the
+  // int8 operations done (2 per multiply-add). Benchmarks time it as the machine's int8 peak.
+  int64_t (*peak_loop)(int64_t iterations) = nullptr;
 };
 
 // The table of `isa`'s kernels; throws std::invalid_argument if this build has none.

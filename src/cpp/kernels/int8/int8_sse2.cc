@@ -2,6 +2,8 @@
 // in portable C++.
 #include "kernels/int8/int8_kernels.h"
 #include "kernels/int8/dwconv_sse2_impl.h"
+#include "kernels/int8/gemm_sse2_impl.h"
+#include "kernels/int8/gemm_peak_impl.h"
 #include "kernels/int8/requant.h"
 
 namespace qtflite::int8::sse2 {
@@ -32,6 +34,9 @@ const Int8Kernels& Kernels() {
     t.name = "sse2";
     t.requantize_rows = RequantizeRows;
     t.depthwise_pairs = {DepthwiseRow<DwPairs128>, DwPairs128::kGroup, DwPairs128::kSlot, true};
+    t.gemm_s8 = {GemmMadd<GemmOps128, 4, 8, false>, 4, 8, GemmLayout::kMadd, GemmMadd<GemmOps128, 1, 8, false>};
+    t.gemm_u8 = {GemmMadd<GemmOps128, 4, 8, true>, 4, 8, GemmLayout::kMadd, GemmMadd<GemmOps128, 1, 8, true>};
+    t.peak_loop = GemmPeakLoop<GemmOps128, false>;
     return t;
   }();
   return table;

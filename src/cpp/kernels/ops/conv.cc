@@ -2,11 +2,13 @@
 // arithmetic in the reference kernels: float32; int8 with per-channel int32 bias; uint8 (TF1,
 // CONV_2D and DEPTHWISE only) with per-tensor asymmetric weights; int16 activations with int8
 // weights and int32 or int64 bias (16x8, CONV_2D and DEPTHWISE only). Float CONV_2D and
-// DEPTHWISE_CONV_2D run on the fast kernels when the interpreter allows it (ctx.fast_float()).
+// DEPTHWISE_CONV_2D run on the fast kernels when the interpreter allows it (ctx.fast_float()); so
+// do integer DEPTHWISE_CONV_2D and (not grouped, int8 / uint8) CONV_2D (ctx.fast_integer()).
 #include "ir/builtin_ops.h"
 #include "kernels/fast/conv_float.h"
 #include "kernels/ops/common.h"
 #include "kernels/ops/depthwise_fast.h"
+#include "kernels/ops/gemm_fast.h"
 #include "kernels/ops/float_weight_cache.h"
 #include "kernels/ops/ops.h"
 #include "kernels/reference/conv.h"
@@ -31,7 +33,26 @@ struct ConvState : OpState {
   FloatWeightCache float_weights;  // CONV_2D on the fast kernels
   std::vector<float> zero_bias;    // DEPTHWISE_CONV_2D on the fast kernels, without a bias
   DepthwiseIntegerFast depthwise_integer;  // integer DEPTHWISE_CONV_2D on the fast kernels
+  GemmIntegerFast gemm_integer;            // integer CONV_2D on the fast kernels
 };
+
+// The node as the fast integer GEMM sees it; false for float, hybrid, int16 and grouped CONV_2D.
+bool FastGemmSpec(const ConvState& s, const ref::Shape4& is, const ref::Shape4& fs, const ref::Shape4& os,
+                  int8::GemmSpec* spec) {
+  if (s.arithmetic == Arithmetic::kInt8) {
+    spec->type = int8::GemmInput::kInt8;
+  } else if (s.arithmetic == Arithmetic::kUInt8) {
+    spec->type = int8::GemmInput::kUInt8;
+  } else {
+    return false;
+  }
+  if (fs.c != is.c) return false;
+  spec->geometry = s.geometry;
+  spec->input = is;
+  spec->filter = fs;
+  spec->output = os;
+  return true;
+}
 
 // The node as the fast integer depthwise kernels see it; false for float and hybrid arithmetic.
 bool FastDepthwiseSpec(const ConvState& s, const ref::Shape4& is, const ref::Shape4& fs, const ref::Shape4& os,
@@ -210,6 +231,11 @@ void Prepare(OpContext& ctx) {
       FastDepthwiseSpec(s, is, fs, {is.n, out_h, out_w, out_channels}, &fast_spec)) {
     s.depthwise_integer.Prepare(fast_spec, s.requant, filter, bias);
   }
+  int8::GemmSpec gemm_spec;
+  if (kKind == ConvKind::kConv && ctx.fast_integer() &&
+      FastGemmSpec(s, is, fs, {is.n, out_h, out_w, out_channels}, &gemm_spec)) {
+    s.gemm_integer.Prepare(gemm_spec, s.requant, filter, bias);
+  }
 }
 
 template <ConvKind kKind>
@@ -226,6 +252,12 @@ void Eval(OpContext& ctx) {
   if (kKind == ConvKind::kDepthwise && ctx.fast_integer() && FastDepthwiseSpec(s, is, fs, os, &fast_spec) &&
       s.depthwise_integer.Eval(fast_spec, s.requant, in, filter, ctx.has_input(bias_index) ? &ctx.input(bias_index) : nullptr,
                                out)) {
+    return;
+  }
+  int8::GemmSpec gemm_spec;
+  if (kKind == ConvKind::kConv && ctx.fast_integer() && FastGemmSpec(s, is, fs, os, &gemm_spec) &&
+      s.gemm_integer.Eval(gemm_spec, s.requant, in, filter, ctx.has_input(bias_index) ? &ctx.input(bias_index) : nullptr,
+                          out)) {
     return;
   }
   if (s.arithmetic == Arithmetic::kHybrid) {

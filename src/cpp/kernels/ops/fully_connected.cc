@@ -1,5 +1,6 @@
 // FULLY_CONNECTED: out[b, n] = act(sum_k in[b, k] * w[n, k] + bias[n]), float32 or int8.
-// Float runs on the fast GEMM when the interpreter allows it (ctx.fast_float()).
+// Float runs on the fast GEMM when the interpreter allows it (ctx.fast_float()), int8 and uint8 on
+// the fast integer GEMM (ctx.fast_integer()).
 // Output shape: [batches, N], or the input's leading dims + [N] with keep_num_dims.
 // Quantized: int8, uint8 (TF1, per-tensor asymmetric weights) and int16 activations with int8
 // weights (16x8, int32 or int64 bias). They follow the selected numerics: TFLite Micro's
@@ -7,6 +8,7 @@
 // (tflite-facts.md §C.0b).
 #include "kernels/ops/common.h"
 #include "kernels/ops/float_weight_cache.h"
+#include "kernels/ops/gemm_fast.h"
 #include "kernels/ops/ops.h"
 #include "kernels/reference/fully_connected.h"
 #include "kernels/reference/hybrid.h"
@@ -25,7 +27,23 @@ struct FcState : OpState {
   Arithmetic arithmetic = Arithmetic::kFloat;
   bool asymmetric_inputs = false;
   FloatWeightCache float_weights;  // float on the fast kernels
+  GemmIntegerFast gemm_integer;    // int8 / uint8 on the fast kernels
 };
+
+// The node as the fast integer GEMM sees it; false for float, hybrid and int16.
+bool FastGemmSpec(const FcState& s, int8::GemmSpec* spec) {
+  if (s.arithmetic != Arithmetic::kInt8 && s.arithmetic != Arithmetic::kUInt8) return false;
+  *spec = int8::FullyConnectedSpec(s.batches, s.in_depth, s.out_depth,
+                                   s.arithmetic == Arithmetic::kInt8 ? int8::GemmInput::kInt8 : int8::GemmInput::kUInt8);
+  return true;
+}
+
+void PrepareFast(OpContext& ctx, FcState& s) {
+  int8::GemmSpec spec;
+  if (ctx.fast_integer() && FastGemmSpec(s, &spec)) {
+    s.gemm_integer.Prepare(spec, s.requant, ctx.input(1), ctx.has_input(2) ? &ctx.input(2) : nullptr);
+  }
+}
 
 void Prepare(OpContext& ctx) {
   RtTensor& in = ctx.input(0);
@@ -64,6 +82,7 @@ void Prepare(OpContext& ctx) {
     s.requant = ref::PrepareFullyConnectedInt8(QP(in), ws, w.zero_point(), s.out_depth, QP(out), RefActivation(ctx),
                                                RefNumerics(ctx));
     s.arithmetic = Arithmetic::kInt8;
+    PrepareFast(ctx, s);
     return;
   }
   if (in.dtype == DType::kUInt8 && w.dtype == DType::kUInt8 && out.dtype == DType::kUInt8) {
@@ -73,6 +92,7 @@ void Prepare(OpContext& ctx) {
     if (w.is_per_channel()) ctx.Unsupported("uint8 FULLY_CONNECTED supports per-tensor weights only (as TFLite)");
     s.requant = ref::PrepareFullyConnectedUInt8(QP(in), QP(w), QP(out), RefActivation(ctx), RefNumerics(ctx));
     s.arithmetic = Arithmetic::kUInt8;
+    PrepareFast(ctx, s);
     return;
   }
   if (in.dtype == DType::kInt16 && w.dtype == DType::kInt8 && out.dtype == DType::kInt16) {
@@ -105,6 +125,11 @@ void Prepare(OpContext& ctx) {
 void Eval(OpContext& ctx) {
   auto& s = ctx.state<FcState>();
   RtTensor& out = ctx.output(0);
+  int8::GemmSpec spec;
+  if (ctx.fast_integer() && FastGemmSpec(s, &spec) &&
+      s.gemm_integer.Eval(spec, s.requant, ctx.input(0), ctx.input(1), ctx.has_input(2) ? &ctx.input(2) : nullptr, out)) {
+    return;
+  }
   if (s.arithmetic == Arithmetic::kHybrid) {
     const RtTensor& w = ctx.input(1);
     const float* bias = ctx.has_input(2) ? ctx.input(2).as<float>() : nullptr;

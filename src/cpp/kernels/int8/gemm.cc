@@ -1,0 +1,246 @@
+#include "kernels/int8/gemm.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace qtflite::int8 {
+namespace {
+
+namespace ref = qtflite::reference;
+
+bool SameGeometry(const ref::ConvGeometry& a, const ref::ConvGeometry& b) {
+  return a.stride_h == b.stride_h && a.stride_w == b.stride_w && a.dilation_h == b.dilation_h &&
+         a.dilation_w == b.dilation_w && a.pad_h == b.pad_h && a.pad_w == b.pad_w;
+}
+
+// int32 wrap-around, as the reference's int32 sums.
+int32_t Wrap32(int64_t v) { return static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint64_t>(v))); }
+
+// Inputs with fewer channels than this gather whole receptive fields (im2col) instead.
+constexpr int kIm2colChannels = 8;
+// Bytes of input rows per cache block.
+constexpr int64_t kBlockBytes = 48 * 1024;
+
+}  // namespace
+
+bool GemmSpec::operator==(const GemmSpec& o) const {
+  return SameGeometry(geometry, o.geometry) && input == o.input && filter == o.filter && output == o.output &&
+         type == o.type;
+}
+
+GemmSpec FullyConnectedSpec(int batches, int in_depth, int out_depth, GemmInput type) {
+  GemmSpec s;
+  s.input = {1, 1, batches, in_depth};
+  s.filter = {out_depth, 1, 1, in_depth};
+  s.output = {1, 1, batches, out_depth};
+  s.type = type;
+  return s;
+}
+
+bool PackedGemm::Pack(const Int8Kernels& kernels, const GemmSpec& spec, const ref::Requant& q, const void* filter,
+                      const int32_t* bias) {
+  *this = PackedGemm();
+  const ref::Shape4& in = spec.input;
+  const ref::Shape4& f = spec.filter;
+  const ref::Shape4& out = spec.output;
+  const ref::ConvGeometry& g = spec.geometry;
+  if (in.n != out.n || in.n < 0 || in.h < 1 || in.w < 1 || in.c < 1 || out.h < 1 || out.w < 1 || out.c < 1 ||
+      f.n != out.c || f.c != in.c || f.h < 1 || f.w < 1) {
+    return false;
+  }
+  if (g.stride_h < 1 || g.stride_w < 1 || g.dilation_h < 1 || g.dilation_w < 1) return false;
+  const size_t nq = q.multiplier.size();
+  if (nq != q.shift.size() || (nq != 1 && nq != static_cast<size_t>(out.c))) return false;
+  if (!q.real_multiplier.empty() && q.real_multiplier.size() != 1 && q.real_multiplier.size() != static_cast<size_t>(out.c)) {
+    return false;
+  }
+  const bool u8 = spec.type == GemmInput::kUInt8;
+  const int32_t zp = -q.input_offset;
+  if (u8 ? (zp < 0 || zp > 255) : (zp < -128 || zp > 127)) return false;
+  const GemmMicrokernel k = u8 ? kernels.gemm_u8 : (q.weights_offset == 0 && kernels.gemm_dot.fn ? kernels.gemm_dot
+                                                                                                 : kernels.gemm_s8);
+  if (!k.fn || k.nr > kChannelPadding) return false;
+
+  const int taps = f.h * f.w;
+  const bool one_by_one = taps == 1 && g.stride_h == 1 && g.stride_w == 1 && g.pad_h == 0 && g.pad_w == 0 &&
+                          in.h == out.h && in.w == out.w;
+  Mode mode = one_by_one ? Mode::kDirect : (in.c < kIm2colChannels ? Mode::kIm2col : Mode::kIndirect);
+  if (taps == 1 && mode == Mode::kIm2col) mode = Mode::kIndirect;
+  const int kc = mode == Mode::kIm2col ? taps * in.c : in.c;
+  const int ks = mode == Mode::kIndirect ? taps : 1;
+  const int groups = (kc + 3) / 4;
+  const bool dot = k.layout == GemmLayout::kDot;
+  const int64_t group_bytes = int64_t{4} * k.nr * (dot ? 1 : 2);
+  const int64_t panel_bytes = int64_t{4} * k.nr + int64_t{ks} * groups * group_bytes;
+  const int panels = (out.c + k.nr - 1) / k.nr;
+  std::vector<int32_t> packed(static_cast<size_t>(panel_bytes / 4 * panels), 0);
+
+  const int64_t depth = int64_t{taps} * in.c;  // filter elements per output channel
+  const int32_t bias_scale = dot ? q.input_offset - 128 : q.input_offset;
+  for (int p = 0; p < panels; ++p) {
+    uint8_t* panel = reinterpret_cast<uint8_t*>(packed.data()) + p * panel_bytes;
+    int32_t* panel_bias = reinterpret_cast<int32_t*>(panel);
+    for (int j = 0; j < k.nr; ++j) {
+      const int oc = p * k.nr + j;
+      if (oc >= out.c) break;
+      int64_t sum = 0;
+      for (int t = 0; t < ks; ++t) {
+        for (int kk = 0; kk < kc; ++kk) {
+          const int64_t at = oc * depth + int64_t{t} * kc + kk;
+          const int32_t w = (u8 ? static_cast<int32_t>(static_cast<const uint8_t*>(filter)[at])
+                                : static_cast<int32_t>(static_cast<const int8_t*>(filter)[at])) +
+                            q.weights_offset;
+          sum += w;
+          uint8_t* group = panel + 4 * k.nr + (int64_t{t} * groups + kk / 4) * group_bytes;
+          const int lane = kk % 4;
+          if (dot) {
+            group[4 * j + lane] = static_cast<uint8_t>(static_cast<int8_t>(w));
+          } else {
+            // E = (w0, w2), O = (w1, w3) per column.
+            int16_t* half = reinterpret_cast<int16_t*>(group) + (lane % 2 ? 2 * k.nr : 0);
+            half[2 * j + lane / 2] = static_cast<int16_t>(w);
+          }
+        }
+      }
+      panel_bias[j] = Wrap32((bias ? int64_t{bias[oc]} : 0) + int64_t{bias_scale} * sum);
+    }
+  }
+
+  kernel_ = k;
+  isa_ = kernels.isa;
+  spec_ = spec;
+  mode_ = mode;
+  kc_ = kc;
+  ks_ = ks;
+  rows_ = int64_t{out.n} * out.h * out.w;
+  panel_bytes_ = panel_bytes;
+  const int64_t row_bytes = std::max<int64_t>(int64_t{ks} * kc, 1);
+  block_rows_ = static_cast<int>(std::clamp<int64_t>(kBlockBytes / row_bytes, 1, 1024));
+  block_rows_ = (block_rows_ + k.mr - 1) / k.mr * k.mr;
+  weights_ = std::move(packed);
+  requant_ = ChannelRequant(q, out.c);
+  zero_row_.assign(static_cast<size_t>(std::max(in.c, 4)), static_cast<uint8_t>(zp));
+  if (mode_ == Mode::kIm2col) {
+    cols_.assign(static_cast<size_t>(block_rows_) * kc, 0);
+    table_.resize(static_cast<size_t>(block_rows_));
+  }
+  return true;
+}
+
+// Direct and indirect: every tile's pointers, tile-major ([tile][tap][MR]).
+void PackedGemm::BuildTable(const uint8_t* input) {
+  const ref::Shape4& in = spec_.input;
+  const ref::Shape4& out = spec_.output;
+  const ref::Shape4& f = spec_.filter;
+  const ref::ConvGeometry& g = spec_.geometry;
+  const int mr = kernel_.mr;
+  const int64_t tiles = (rows_ + mr - 1) / mr;
+  table_.resize(static_cast<size_t>(tiles * ks_ * mr));
+  for (int64_t tile = 0; tile < tiles; ++tile) {
+    for (int i = 0; i < mr; ++i) {
+      const int64_t m = std::min(tile * mr + i, rows_ - 1);  // rows past M repeat the last one
+      const void** slot = table_.data() + tile * ks_ * mr + i;
+      if (mode_ == Mode::kDirect) {
+        *slot = input + m * in.c;
+        continue;
+      }
+      const int ox = static_cast<int>(m % out.w), oy = static_cast<int>(m / out.w % out.h);
+      const int b = static_cast<int>(m / (int64_t{out.w} * out.h));
+      for (int ky = 0; ky < f.h; ++ky) {
+        const int iy = oy * g.stride_h - g.pad_h + ky * g.dilation_h;
+        for (int kx = 0; kx < f.w; ++kx) {
+          const int ix = ox * g.stride_w - g.pad_w + kx * g.dilation_w;
+          const bool inside = iy >= 0 && iy < in.h && ix >= 0 && ix < in.w;
+          slot[(ky * f.w + kx) * mr] = inside ? input + in.Offset(b, iy, ix, 0) : zero_row_.data();
+        }
+      }
+    }
+  }
+  table_input_ = input;
+}
+
+// Im2col: rows m0..m0+rows-1 gathered into cols_ (kc = kh·kw·in_c each), and their pointers.
+void PackedGemm::Gather(const uint8_t* input, int64_t m0, int rows) {
+  const ref::Shape4& in = spec_.input;
+  const ref::Shape4& out = spec_.output;
+  const ref::Shape4& f = spec_.filter;
+  const ref::ConvGeometry& g = spec_.geometry;
+  // Pixel coordinates advance with r (no division per row).
+  int ox = static_cast<int>(m0 % out.w), oy = static_cast<int>(m0 / out.w % out.h);
+  int b = static_cast<int>(m0 / (int64_t{out.w} * out.h));
+  const int span = f.w * in.c;  // one kernel row's taps, contiguous in the input when dilation_w = 1
+  for (int r = 0; r < rows; ++r) {
+    uint8_t* dst = cols_.data() + static_cast<int64_t>(r) * kc_;
+    const int ix0 = ox * g.stride_w - g.pad_w;
+    const bool row_inside = g.dilation_w == 1 && ix0 >= 0 && ix0 + f.w <= in.w;
+    for (int ky = 0; ky < f.h; ++ky) {
+      const int iy = oy * g.stride_h - g.pad_h + ky * g.dilation_h;
+      if (row_inside && iy >= 0 && iy < in.h) {
+        const uint8_t* src = input + in.Offset(b, iy, ix0, 0);
+        for (int c = 0; c < span; ++c) dst[c] = src[c];
+        dst += span;
+        continue;
+      }
+      for (int kx = 0; kx < f.w; ++kx, dst += in.c) {
+        const int ix = ix0 + kx * g.dilation_w;
+        const bool inside = iy >= 0 && iy < in.h && ix >= 0 && ix < in.w;
+        const uint8_t* src = inside ? input + in.Offset(b, iy, ix, 0) : zero_row_.data();
+        for (int c = 0; c < in.c; ++c) dst[c] = src[c];  // in.c < 8: cheaper than a memcpy call
+      }
+    }
+    if (++ox == out.w) {
+      ox = 0;
+      if (++oy == out.h) {
+        oy = 0;
+        ++b;
+      }
+    }
+  }
+  const int padded = (rows + kernel_.mr - 1) / kernel_.mr * kernel_.mr;
+  for (int r = 0; r < padded; ++r) table_[r] = cols_.data() + static_cast<int64_t>(std::min(r, rows - 1)) * kc_;
+}
+
+void PackedGemm::Run(const void* input, void* output) {
+  if (rows_ == 0) return;
+  const uint8_t* in = static_cast<const uint8_t*>(input);
+  if (mode_ != Mode::kIm2col && table_input_ != input) BuildTable(in);
+  const int mr = kernel_.mr, nr = kernel_.nr, channels = spec_.output.c;
+  const int panels = (channels + nr - 1) / nr;
+  GemmArgs args;
+  args.kc = kc_;
+  args.ks = ks_;
+  args.a_stride = mr;
+  args.q = requant_.view();
+  args.out_uint8 = spec_.type == GemmInput::kUInt8;
+  args.out_stride = channels;
+  const uint8_t* weights = reinterpret_cast<const uint8_t*>(weights_.data());
+  for (int64_t m0 = 0; m0 < rows_; m0 += block_rows_) {
+    const int rows = static_cast<int>(std::min<int64_t>(block_rows_, rows_ - m0));
+    const void* const* table;
+    if (mode_ == Mode::kIm2col) {
+      Gather(in, m0, rows);
+      table = table_.data();
+    } else {
+      table = table_.data() + m0 / mr * ks_ * mr;
+    }
+    for (int p = 0; p < panels; ++p) {
+      args.w = weights + p * panel_bytes_;
+      args.c0 = p * nr;
+      args.nr = std::min(nr, channels - p * nr);
+      for (int r = 0; r < rows; r += mr) {
+        args.mr = std::min(mr, rows - r);
+        args.a = table + static_cast<int64_t>(r) / mr * ks_ * mr;
+        args.out = static_cast<uint8_t*>(output) + (m0 + r) * channels + args.c0;
+        GemmFn fn = kernel_.fn;
+        if (args.mr == 1 && kernel_.fn1) {
+          fn = kernel_.fn1;
+        } else if (2 * args.nr <= nr && kernel_.half) {
+          fn = kernel_.half;
+        }
+        fn(args);
+      }
+    }
+  }
+}
+
+}  // namespace qtflite::int8

@@ -1,0 +1,49 @@
+// GEMM vector operations on AVX2 (8 int32 lanes) for gemm_impl.h, and on AVX-VNNI (vpdpbusd on
+// ymm) when QTFLITE_GEMM_AVXVNNI is defined. Included by the avx2 and avxvnni tiers after
+// kernels/cpu/simd.h.
+#pragma once
+
+#include <cstdint>
+
+#include "kernels/int8/gemm_impl.h"
+#include "kernels/int8/requant_avx2_impl.h"
+
+namespace qtflite::int8 {
+namespace {
+
+struct GemmOps256 {
+  using V = __m256i;
+  static constexpr int kLanes = 8;
+  static V Load(const void* p) { return _mm256_loadu_si256(static_cast<const __m256i*>(p)); }
+  static V Bcast(int32_t x) { return _mm256_set1_epi32(x); }
+  // Four bytes at p in every lane (a float load moves the bits unchanged).
+  static V BcastLoad(const void* p) {
+    return _mm256_castps_si256(_mm256_broadcast_ss(static_cast<const float*>(p)));
+  }
+  static V Xor(V a, V b) { return _mm256_xor_si256(a, b); }
+  static V Add(V a, V b) { return _mm256_add_epi32(a, b); }
+  static V Madd(V a, V b) { return _mm256_madd_epi16(a, b); }
+  static V SextEven(V x) { return _mm256_srai_epi16(_mm256_slli_epi16(x, 8), 8); }
+  static V SextOdd(V x) { return _mm256_srai_epi16(x, 8); }
+  static V ZextEven(V x) { return _mm256_and_si256(x, _mm256_set1_epi16(0xFF)); }
+  static V ZextOdd(V x) { return _mm256_srli_epi16(x, 8); }
+#ifdef QTFLITE_GEMM_AVXVNNI
+  static V Dot(V acc, V u8, V s8) { return QTFLITE_DPBUSD_AVX_EPI32(acc, u8, s8); }
+#endif
+  static void Store(int32_t* p, V v) { _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), v); }
+  // acc holds whole vectors (lanes past n are computed and dropped).
+  static void RequantRow(const int32_t* acc, int n, const RequantView& q, int c0, bool u8, void* out) {
+    for (int c = 0; c < n; c += 8) {
+      const int m = n - c < 8 ? n - c : 8;
+      const __m256i v = Requantize8(Load(acc + c), q, c0 + c);
+      if (u8) {
+        StoreUInt8x8(v, static_cast<uint8_t*>(out) + c, m);
+      } else {
+        StoreInt8x8(v, static_cast<int8_t*>(out) + c, m);
+      }
+    }
+  }
+};
+
+}  // namespace
+}  // namespace qtflite::int8

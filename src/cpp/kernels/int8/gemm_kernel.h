@@ -1,0 +1,55 @@
+// The int8/uint8 GEMM microkernels of one instruction-set tier (CONV_2D and FULLY_CONNECTED), as
+// plain data in and out (kernels/cpu/simd.h): a microkernel computes an mr × nr tile of
+// requantized outputs from mr rows of activations it reaches through pointers (an indirection
+// table: one pointer per row per tap) and one packed panel of nr output channels.
+// kernels/int8/gemm.h packs the weights and drives the microkernels.
+//
+// Arithmetic (bit-exact with reference::ConvInt8/UInt8 and FullyConnectedInt8/UInt8): taps outside
+// the image read a row of the input zero point, which adds exactly what the reference's skipped
+// taps add (nothing, once the zero point's share is in the bias):
+//   acc[c] = packed_bias[c] + Σ_t Σ_k w'[c][t][k] · a[t][k]   (int32, wrapping as the reference)
+// Madd layout: w' = w + weights_offset as int16, a = x (sign- or zero-extended), packed_bias =
+//   bias − zp_in·Σ w'. Dot layout (VNNI, int8, symmetric weights): w' = w as int8, a = x + 128 as
+//   uint8, packed_bias = bias − (zp_in + 128)·Σ w.
+#pragma once
+
+#include <cstdint>
+
+#include "kernels/int8/requant.h"
+
+namespace qtflite::int8 {
+
+// How a panel's weights are laid out, per group of 4 consecutive k (zero beyond a tap's kc):
+//   kMadd: int16 E[nr][2] = (w0, w2) per column, then O[nr][2] = (w1, w3): a 32-bit broadcast of
+//          four input bytes, widened in place to (x0, x2) and (x1, x3) pairs, meets them in vpmaddwd.
+//   kDot:  int8 [nr][4] = (w0, w1, w2, w3) per column: vpdpbusd on the broadcast bytes + 128.
+enum class GemmLayout : int { kMadd, kDot };
+
+struct GemmArgs {
+  int mr = 0, nr = 0;  // tile rows and columns to write (<= the kernel's MR, NR)
+  int kc = 0;          // elements per tap row
+  int ks = 0;          // taps
+  // ks groups of a_stride (>= the kernel's MR) row pointers, tap-major (rows >= mr repeat a valid
+  // row); each reaches kc bytes.
+  const void* const* a = nullptr;
+  int a_stride = 0;
+  // The panel: NR int32 packed biases, then ks taps of ceil(kc/4) groups (GemmLayout).
+  const void* w = nullptr;
+  RequantView q;   // channel c0 of the panel is q's channel `c0`
+  int c0 = 0;
+  bool out_uint8 = false;  // output type: uint8 (else int8)
+  void* out = nullptr;     // row r at out + r·out_stride (elements)
+  int64_t out_stride = 0;
+};
+
+using GemmFn = void (*)(const GemmArgs& args);
+
+struct GemmMicrokernel {
+  GemmFn fn = nullptr;  // null: the tier has no such microkernel
+  int mr = 0, nr = 0;   // nr <= kChannelPadding (requant parameters are padded to it)
+  GemmLayout layout = GemmLayout::kMadd;
+  GemmFn fn1 = nullptr;  // the same for one-row tiles (GEMV: batch-1 FULLY_CONNECTED); null: fn
+  GemmFn half = nullptr;  // the same for the first nr/2 columns (narrow last panels); null: fn
+};
+
+}  // namespace qtflite::int8

@@ -1,0 +1,33 @@
+// Integer CONV_2D and FULLY_CONNECTED (int8, uint8) on the fast GEMM kernels of the active tier
+// (kernels/int8/gemm.h), as the operator's state keeps it: the weights are packed at Prepare
+// when they are constant, packed again when a test switches the tier or the shapes change, and
+// every invoke when they are not constant.
+#pragma once
+
+#include "kernels/int8/gemm.h"
+#include "kernels/reference/common.h"
+#include "runtime/tensor.h"
+
+namespace qtflite::ops {
+
+class GemmIntegerFast {
+ public:
+  // Packs for the active tier when the weights (and bias) are known before invoke.
+  void Prepare(const int8::GemmSpec& spec, const reference::Requant& q, const RtTensor& filter,
+               const RtTensor* bias);
+  // Computes `out`; false when the fast kernels do not take this node (the caller runs the
+  // reference kernel).
+  bool Eval(const int8::GemmSpec& spec, const reference::Requant& q, const RtTensor& in, const RtTensor& filter,
+            const RtTensor* bias, RtTensor& out);
+
+ private:
+  void Pack(const int8::GemmSpec& spec, const reference::Requant& q, const RtTensor& filter, const RtTensor* bias);
+
+  int8::PackedGemm packed_;
+  bool tried_ = false;     // Pack ran for tried_isa_ and packed_.spec() / tried_spec_
+  bool constant_ = false;  // ... on weights and bias known before invoke
+  cpu::Isa tried_isa_ = cpu::Isa::kSse2;
+  int8::GemmSpec tried_spec_;
+};
+
+}  // namespace qtflite::ops
