@@ -1,5 +1,6 @@
 // PAD and PADV2 with constant paddings. The fill value is 0 (float), the output zero point
 // (quantized PAD), or PADV2's constant value input.
+#include <algorithm>
 #include <cstring>
 
 #include "kernels/ops/common.h"
@@ -44,25 +45,57 @@ void Prepare(OpContext& ctx) {
   }
 }
 
+// Fills `bytes` bytes with copies of the element `fill` (es bytes): one memset when its bytes are
+// equal (any zero point of a 1-byte type, float 0), else doubling copies.
+void FillPattern(uint8_t* dst, size_t bytes, const uint8_t* fill, size_t es) {
+  if (bytes == 0) return;
+  bool uniform = true;
+  for (size_t i = 1; i < es; ++i) uniform = uniform && fill[i] == fill[0];
+  if (uniform) {
+    std::memset(dst, fill[0], bytes);
+    return;
+  }
+  const size_t first = std::min(es, bytes);
+  std::memcpy(dst, fill, first);
+  for (size_t done = first; done < bytes;) {
+    const size_t n = std::min(done, bytes - done);
+    std::memcpy(dst + done, dst, n);
+    done += n;
+  }
+}
+
+// The fill, then the input copied in blocks: the innermost dimensions without padding are
+// contiguous in the input and the output alike, so each block spans them and the innermost
+// padded dimension (a whole image row of an NHWC tensor padded in H and W).
 void Eval(OpContext& ctx) {
   auto& s = ctx.state<PadState>();
   const RtTensor& in = ctx.input(0);
   RtTensor& out = ctx.output(0);
   const size_t es = DTypeSize(in.dtype);
   const int rank = in.rank();
-  const int64_t total = out.num_elements();
-  for (int64_t i = 0; i < total; ++i) std::memcpy(out.data + i * es, s.fill.data(), es);
+  FillPattern(out.data, static_cast<size_t>(out.num_elements()) * es, s.fill.data(), es);
   if (in.num_elements() == 0) return;
+  if (rank == 0) {
+    std::memcpy(out.data, in.data, es);
+    return;
+  }
+  // Dimensions [inner, rank) are copied as one block.
+  int inner = rank - 1;
+  while (inner > 0 && in.shape[inner] == out.shape[inner]) --inner;
+  int64_t block = 1;
+  for (int d = inner; d < rank; ++d) block *= in.shape[d];
   std::vector<int64_t> out_strides(rank, 1);
   for (int d = rank - 2; d >= 0; --d) out_strides[d] = out_strides[d + 1] * out.shape[d + 1];
-  const int64_t row = rank ? in.shape[rank - 1] : 1;
-  std::vector<int32_t> pos(rank, 0);  // input position, last dim copied as a row
-  const int64_t rows = in.num_elements() / row;
-  for (int64_t r = 0; r < rows; ++r) {
-    int64_t dst = 0;
-    for (int d = 0; d < rank; ++d) dst += (pos[d] + s.before[d]) * out_strides[d];
-    std::memcpy(out.data + dst * es, in.data + r * row * es, row * es);
-    for (int d = rank - 2; d >= 0; --d) {
+  int64_t base = 0;  // the output offset of the block starting at input element 0
+  for (int d = 0; d < rank; ++d) base += s.before[d] * out_strides[d];
+  std::vector<int32_t> pos(inner, 0);  // input position over the outer dimensions
+  const int64_t blocks = in.num_elements() / block;
+  const size_t block_bytes = static_cast<size_t>(block) * es;
+  for (int64_t r = 0; r < blocks; ++r) {
+    int64_t dst = base;
+    for (int d = 0; d < inner; ++d) dst += pos[d] * out_strides[d];
+    std::memcpy(out.data + dst * es, in.data + r * block_bytes, block_bytes);
+    for (int d = inner - 1; d >= 0; --d) {
       if (++pos[d] < in.shape[d]) break;
       pos[d] = 0;
     }
