@@ -1,0 +1,140 @@
+"""The integer operators on the fast elementwise kernels (ADD, SUB, MUL with broadcasts, MAX/
+AVERAGE_POOL_2D, MEAN, QUANTIZE, DEQUANTIZE; int8 and uint8) and whole int8 models (ResNet-8,
+KWS DS-CNN) through the Interpreter equal the reference kernels (BUILTIN_REF) bit for bit under
+both numerics, on every instruction-set tier this CPU has, each forced with QTFLITE_ISA in a
+child process. (The C++ tests check every tier, the emulated AVX-512 one included, on thousands of
+random cases.)"""
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import qtflite
+from conftest import DATA
+from op_harness import T, run_qtflite, single_op_model
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+MODELS = [os.path.join(DATA, "mlperf_tiny", "resnet8_cifar10", "pretrainedResnet_quant.tflite"),
+          os.path.join(DATA, "mlperf_tiny", "kws_dscnn", "kws_ref_model.tflite")]
+
+
+def q(r, dtype, shape):
+    info = np.iinfo(dtype)
+    return r.integers(info.min, info.max + 1, shape).astype(dtype)
+
+
+def binary_cases():
+    r = np.random.default_rng(5)
+    shapes = [((1, 9, 7, 37), (1, 9, 7, 37)), ((1, 9, 7, 37), (37,)), ((2, 5, 6, 19), (1, 1, 1, 19)),
+              ((1, 8, 8, 24), (1, 8, 8, 1)), ((3, 33), ()), ((), (2, 17)), ((1, 3, 1), (2, 1, 5))]
+    for k, (sa, sb) in enumerate(shapes):
+        for opcode in ("ADD", "SUB", "MUL"):
+            dtype = ["int8", "uint8"][k % 2]
+            lo = -128 if dtype == "int8" else 0
+            zps = [lo, lo + 255, int(r.integers(lo, lo + 256))]
+            out_shape = list(np.broadcast_shapes(sa, sb))
+            ins = [T(dtype, list(sa), scale=0.05, zero_point=zps[0]), T(dtype, list(sb), scale=0.031, zero_point=zps[1])]
+            out = T(dtype, out_shape, scale=0.07 if opcode != "MUL" else 0.4, zero_point=zps[2])
+            options = {"ADD": "AddOptions", "SUB": "SubOptions", "MUL": "MulOptions"}[opcode]
+            model = single_op_model(opcode, ins, [out], options, {"fused_activation_function": [0, 1, 3][k % 3]},
+                                    version=2)
+            yield model, [q(r, dtype, sa), q(r, dtype, sb)]
+
+
+def pool_and_mean_cases():
+    r = np.random.default_rng(6)
+    for k, (opcode, filt, stride, padding) in enumerate([("MAX_POOL_2D", 2, 2, 1), ("AVERAGE_POOL_2D", 3, 2, 0),
+                                                         ("AVERAGE_POOL_2D", 7, 1, 1), ("MAX_POOL_2D", 3, 1, 0)]):
+        dtype = ["int8", "uint8"][k % 2]
+        n, h, w, c = 2, 13, 11, 35
+        oh = -(-h // stride) if padding == 0 else (h - filt + stride) // stride
+        ow = -(-w // stride) if padding == 0 else (w - filt + stride) // stride
+        p = {"scale": 0.1, "zero_point": -128 if dtype == "int8" else 255}
+        yield (single_op_model(opcode, [T(dtype, [n, h, w, c], **p)], [T(dtype, [n, oh, ow, c], **p)], "Pool2DOptions",
+                               {"padding": padding, "stride_w": stride, "stride_h": stride, "filter_width": filt,
+                                "filter_height": filt, "fused_activation_function": k % 2}, version=2),
+               [q(r, dtype, (n, h, w, c))])
+    for dtype, keep in (("int8", False), ("uint8", True)):
+        shape = (2, 7, 7, 45)
+        out_shape = [2, 1, 1, 45] if keep else [2, 45]
+        lo = -128 if dtype == "int8" else 0
+        yield (single_op_model("MEAN", [T(dtype, list(shape), scale=0.05, zero_point=lo + 3), T("int32", data=[1, 2])],
+                               [T(dtype, out_shape, scale=0.02, zero_point=lo + 250)], "ReducerOptions",
+                               {"keep_dims": keep}, version=2),
+               [q(r, dtype, shape)])
+
+
+def quantize_cases():
+    r = np.random.default_rng(7)
+    x = (r.standard_normal((3, 41)) * 4).astype(np.float32)
+    x[0, :5] = [np.nan, np.inf, -np.inf, 1e30, 0.25]
+    x[1, :8] = (np.arange(8) - 4 + 0.5) * 0.0625  # ties
+    for dtype, zp in (("int8", -128), ("uint8", 200)):
+        yield single_op_model("QUANTIZE", [T("float32", [3, 41])], [T(dtype, [3, 41], scale=0.0625, zero_point=zp)]), [x]
+    for src, dst in (("int8", "uint8"), ("uint8", "int8"), ("int8", "int8")):
+        lo = -128 if src == "int8" else 0
+        yield (single_op_model("QUANTIZE", [T(src, [5, 29], scale=0.05, zero_point=lo + 7)],
+                               [T(dst, [5, 29], scale=0.037, zero_point=-3 if dst == "int8" else 130)]),
+               [q(r, src, (5, 29))])
+    yield (single_op_model("DEQUANTIZE", [T("int8", [4, 37], scale=0.013, zero_point=-128)], [T("float32", [4, 37])]),
+           [q(r, "int8", (4, 37))])
+
+
+def model_cases():
+    for path in MODELS:
+        with open(path, "rb") as f:
+            model = f.read()
+        it = qtflite.lite.Interpreter(model_content=model)
+        d = it.get_input_details()[0]
+        x = np.random.default_rng(8).integers(-128, 128, [3] + list(d["shape"][1:])).astype(d["dtype"])
+        yield model, [x]
+
+
+def check_fast_equals_reference():
+    ref = qtflite.lite.OpResolverType.BUILTIN_REF
+    count = 0
+    for model, feeds in list(binary_cases()) + list(pool_and_mean_cases()) + list(quantize_cases()) + list(model_cases()):
+        for numerics in ("micro", "litert"):
+            fast = run_qtflite(model, feeds, numerics=numerics)
+            want = run_qtflite(model, feeds, numerics=numerics, op_resolver_type=ref)
+            for a, b in zip(fast, want):
+                assert a.dtype == b.dtype and a.shape == b.shape
+                if a.dtype == np.float32:
+                    np.testing.assert_array_equal(a.view(np.uint32), b.view(np.uint32))
+                else:
+                    np.testing.assert_array_equal(a, b)
+            count += 1
+    return count
+
+
+def test_fast_kernels_equal_the_reference():
+    assert check_fast_equals_reference() > 60
+
+
+def test_the_fast_kernels_run():
+    # The fast path takes these operators: a per-channel ADD is many times quicker than the reference.
+    x = np.random.default_rng(0).integers(-128, 128, (1, 56, 56, 144)).astype(np.int8)
+    model = single_op_model("ADD", [T("int8", [1, 56, 56, 144], scale=0.05, zero_point=3),
+                                    T("int8", [1, 56, 56, 144], scale=0.04, zero_point=-5)],
+                            [T("int8", [1, 56, 56, 144], scale=0.08, zero_point=1)], "AddOptions",
+                            {"fused_activation_function": 0}, version=2)
+    ms = {}
+    for resolver in (None, "BUILTIN_REF"):
+        it = qtflite.lite.Interpreter(model_content=model, experimental_op_resolver_type=resolver)
+        ms[resolver] = qtflite.profile(it, [x, x], runs=5).operators[0].ms_per_call
+    assert ms[None] * 2 < ms["BUILTIN_REF"], ms
+
+
+@pytest.mark.parametrize("tier", qtflite.cpu_info()["supported"])
+def test_every_tier_forced(tier):
+    code = ("import sys; sys.path.insert(0, sys.argv[1])\n"
+            "import qtflite, test_fast_elementwise as t\n"
+            "assert qtflite.cpu_info()['active'] == sys.argv[2]\n"
+            "t.check_fast_equals_reference()\n"
+            "print('ok')\n")
+    env = dict(os.environ, QTFLITE_ISA=tier)
+    res = subprocess.run([sys.executable, "-c", code, HERE, tier], env=env, capture_output=True, text=True, timeout=600)
+    assert res.returncode == 0, res.stderr[-3000:]
+    assert res.stdout.strip().endswith("ok")
