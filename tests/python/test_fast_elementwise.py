@@ -1,5 +1,6 @@
 """The integer operators on the fast elementwise kernels (ADD, SUB, MUL with broadcasts, MAX/
-AVERAGE_POOL_2D, MEAN, QUANTIZE, DEQUANTIZE; int8 and uint8) and whole int8 models (ResNet-8,
+AVERAGE_POOL_2D, MEAN, QUANTIZE, DEQUANTIZE; int8 and uint8), the table-driven ones (LOGISTIC,
+TANH, RELU*, LEAKY_RELU, HARD_SWISH, SOFTMAX) and whole int8 models (ResNet-8,
 KWS DS-CNN) through the Interpreter equal the reference kernels (BUILTIN_REF) bit for bit under
 both numerics, on every instruction-set tier this CPU has, each forced with QTFLITE_ISA in a
 child process. (The C++ tests check every tier, the emulated AVX-512 one included, on thousands of
@@ -82,6 +83,35 @@ def quantize_cases():
            [q(r, "int8", (4, 37))])
 
 
+def activation_cases():
+    r = np.random.default_rng(9)
+    acts = [("RELU", None, None), ("RELU6", None, None), ("RELU_N1_TO_1", None, None), ("LOGISTIC", None, None),
+            ("TANH", None, None), ("HARD_SWISH", None, None), ("LEAKY_RELU", "LeakyReluOptions", {"alpha": 0.2})]
+    shape = [3, 77]
+    for opcode, options_type, options in acts:
+        for dtype in ("int8", "uint8"):
+            if dtype == "uint8" and opcode in ("RELU_N1_TO_1", "HARD_SWISH"):
+                continue
+            lo = -128 if dtype == "int8" else 0
+            out_q = {"LOGISTIC": (1 / 256, lo), "TANH": (1 / 128, lo + 128)}.get(opcode, (0.03, lo + 20))
+            same = opcode == "RELU6"  # TFLite Micro's RELU6 does not requantize
+            model = single_op_model(opcode, [T(dtype, shape, scale=0.05, zero_point=lo + 6)],
+                                    [T(dtype, shape, scale=0.05 if same else out_q[0],
+                                       zero_point=lo + 6 if same else out_q[1])], options_type, options,
+                                    version=2 if opcode not in ("HARD_SWISH", "LEAKY_RELU", "RELU_N1_TO_1") else 1)
+            yield model, [q(r, dtype, shape)]
+    for dtype, depth, beta, s_in in (("int8", 10, 1.0, 0.1), ("int8", 1000, 1.0, 0.02), ("uint8", 37, 0.5, 0.3),
+                                     ("int8", 300, 2.0, 0.5)):
+        lo = -128 if dtype == "int8" else 0
+        shape = [2, depth]
+        model = single_op_model("SOFTMAX", [T(dtype, shape, scale=s_in, zero_point=lo + 100)],
+                                [T(dtype, shape, scale=1 / 256, zero_point=lo)], "SoftmaxOptions", {"beta": beta},
+                                version=2)
+        x = q(r, dtype, shape)
+        x[1, :] = x[1, 0]  # a row of equal values
+        yield model, [x]
+
+
 def model_cases():
     for path in MODELS:
         with open(path, "rb") as f:
@@ -95,7 +125,8 @@ def model_cases():
 def check_fast_equals_reference():
     ref = qtflite.lite.OpResolverType.BUILTIN_REF
     count = 0
-    for model, feeds in list(binary_cases()) + list(pool_and_mean_cases()) + list(quantize_cases()) + list(model_cases()):
+    cases = [binary_cases, pool_and_mean_cases, quantize_cases, activation_cases, model_cases]
+    for model, feeds in (case for make in cases for case in make()):
         for numerics in ("micro", "litert"):
             fast = run_qtflite(model, feeds, numerics=numerics)
             want = run_qtflite(model, feeds, numerics=numerics, op_resolver_type=ref)
