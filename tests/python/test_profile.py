@@ -67,3 +67,15 @@ def test_profile_random_inputs_float_quantized_and_batch():
         qtflite.profile(it, [xf, xf])
     with open(RESNET8, "rb") as f:
         assert qtflite.profile(f.read(), runs=1).invokes == 1
+
+
+def test_cli_bench(capsys):
+    from qtflite.cli import main
+    assert main(["bench", RESNET8, "--runs", "2", "--batch", "2"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("ProfileReport: 2 invoke(s)") and "CONV_2D" in out
+    assert main(["bench", RESNET8, "--runs", "1", "--json", "--reference", "--numerics", "litert"]) == 0
+    import json
+    d = json.loads(capsys.readouterr().out)
+    assert d["invokes"] == 1 and d["by_opcode"]["CONV_2D"]["count"] == 9
+    assert main(["bench", "/nonexistent.tflite"]) == 2
