@@ -64,39 +64,51 @@ void FillPattern(uint8_t* dst, size_t bytes, const uint8_t* fill, size_t es) {
   }
 }
 
-// The fill, then the input copied in blocks: the innermost dimensions without padding are
-// contiguous in the input and the output alike, so each block spans them and the innermost
-// padded dimension (a whole image row of an NHWC tensor padded in H and W).
+// Output rows over the dimensions [inner, rank), where `inner` is the innermost padded dimension:
+// a row inside the input's range in every outer dimension is the fill, one block of the input
+// (contiguous in both tensors), and the fill again; any other row is all fill. Every output byte
+// is written once.
 void Eval(OpContext& ctx) {
   auto& s = ctx.state<PadState>();
   const RtTensor& in = ctx.input(0);
   RtTensor& out = ctx.output(0);
   const size_t es = DTypeSize(in.dtype);
   const int rank = in.rank();
-  FillPattern(out.data, static_cast<size_t>(out.num_elements()) * es, s.fill.data(), es);
-  if (in.num_elements() == 0) return;
-  if (rank == 0) {
-    std::memcpy(out.data, in.data, es);
+  const size_t out_bytes = static_cast<size_t>(out.num_elements()) * es;
+  if (in.num_elements() == 0 || rank == 0) {
+    FillPattern(out.data, out_bytes, s.fill.data(), es);
+    if (rank == 0 && in.num_elements() == 1) std::memcpy(out.data, in.data, es);
     return;
   }
-  // Dimensions [inner, rank) are copied as one block.
   int inner = rank - 1;
   while (inner > 0 && in.shape[inner] == out.shape[inner]) --inner;
-  int64_t block = 1;
-  for (int d = inner; d < rank; ++d) block *= in.shape[d];
-  std::vector<int64_t> out_strides(rank, 1);
-  for (int d = rank - 2; d >= 0; --d) out_strides[d] = out_strides[d + 1] * out.shape[d + 1];
-  int64_t base = 0;  // the output offset of the block starting at input element 0
-  for (int d = 0; d < rank; ++d) base += s.before[d] * out_strides[d];
-  std::vector<int32_t> pos(inner, 0);  // input position over the outer dimensions
-  const int64_t blocks = in.num_elements() / block;
-  const size_t block_bytes = static_cast<size_t>(block) * es;
-  for (int64_t r = 0; r < blocks; ++r) {
-    int64_t dst = base;
-    for (int d = 0; d < inner; ++d) dst += pos[d] * out_strides[d];
-    std::memcpy(out.data + dst * es, in.data + r * block_bytes, block_bytes);
+  int64_t tail = 1;  // elements of one output index of dimension `inner`
+  for (int d = inner + 1; d < rank; ++d) tail *= out.shape[d];
+  const size_t row_bytes = static_cast<size_t>(tail) * out.shape[inner] * es;
+  const size_t lead_bytes = static_cast<size_t>(tail) * s.before[inner] * es;
+  const size_t block_bytes = static_cast<size_t>(tail) * in.shape[inner] * es;
+  const size_t trail_bytes = row_bytes - lead_bytes - block_bytes;
+  int64_t rows = 1;
+  for (int d = 0; d < inner; ++d) rows *= out.shape[d];
+  std::vector<int32_t> pos(inner, 0);  // output position over the outer dimensions
+  for (int64_t r = 0; r < rows; ++r) {
+    uint8_t* dst = out.data + static_cast<size_t>(r) * row_bytes;
+    bool inside = true;
+    int64_t src = 0;  // input row index over the outer dimensions
+    for (int d = 0; d < inner; ++d) {
+      const int32_t p = pos[d] - s.before[d];
+      inside = inside && p >= 0 && p < in.shape[d];
+      src = src * in.shape[d] + p;
+    }
+    if (inside) {
+      FillPattern(dst, lead_bytes, s.fill.data(), es);
+      std::memcpy(dst + lead_bytes, in.data + static_cast<size_t>(src) * block_bytes, block_bytes);
+      FillPattern(dst + lead_bytes + block_bytes, trail_bytes, s.fill.data(), es);
+    } else {
+      FillPattern(dst, row_bytes, s.fill.data(), es);
+    }
     for (int d = inner - 1; d >= 0; --d) {
-      if (++pos[d] < in.shape[d]) break;
+      if (++pos[d] < out.shape[d]) break;
       pos[d] = 0;
     }
   }
