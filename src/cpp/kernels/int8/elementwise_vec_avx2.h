@@ -35,20 +35,20 @@ struct VecAvx2 {
   static I ShiftLeft(I a, int s) { return _mm256_sll_epi32(a, _mm_cvtsi32_si128(s)); }
 
   struct Fixed {
-    I multiplier, odd_multiplier, mask, half_mask;
+    I multiplier, mask, half_mask;  // multiplier: m in every dword, so also in each qword's low half
     __m128i left, right;
   };
   static Fixed MakeFixed(int32_t m, int shift) {
     const int left = shift > 0 ? shift : 0, right = shift > 0 ? 0 : -shift;
     const int32_t mask = static_cast<int32_t>((int64_t{1} << right) - 1);
-    return {_mm256_set1_epi32(m), _mm256_set1_epi64x(m), _mm256_set1_epi32(mask), _mm256_set1_epi32(mask >> 1),
+    return {_mm256_set1_epi32(m), _mm256_set1_epi32(mask), _mm256_set1_epi32(mask >> 1),
             _mm_cvtsi32_si128(left), _mm_cvtsi32_si128(right)};
   }
   static I Mbqm(I x, const Fixed& f) {
     x = _mm256_sll_epi32(x, f.left);
     const __m256i nudge = _mm256_set1_epi64x(int64_t{1} << 30);
     const __m256i even = _mm256_add_epi64(_mm256_mul_epi32(x, f.multiplier), nudge);
-    const __m256i odd = _mm256_add_epi64(_mm256_mul_epi32(_mm256_srli_epi64(x, 32), f.odd_multiplier), nudge);
+    const __m256i odd = _mm256_add_epi64(_mm256_mul_epi32(_mm256_srli_epi64(x, 32), f.multiplier), nudge);
     const __m256i t = _mm256_blend_epi32(_mm256_srli_epi64(even, 31), _mm256_slli_epi64(odd, 1), 0xAA);
     const __m256i remainder = _mm256_and_si256(t, f.mask);
     const __m256i threshold = _mm256_sub_epi32(f.half_mask, _mm256_srai_epi32(t, 31));

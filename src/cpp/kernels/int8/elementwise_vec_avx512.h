@@ -28,20 +28,20 @@ struct VecAvx512 {
   static I ShiftLeft(I a, int s) { return _mm512_sll_epi32(a, _mm_cvtsi32_si128(s)); }
 
   struct Fixed {
-    I multiplier, odd_multiplier, mask, half_mask;
+    I multiplier, mask, half_mask;  // multiplier: m in every dword, so also in each qword's low half
     __m128i left, right;
   };
   static Fixed MakeFixed(int32_t m, int shift) {
     const int left = shift > 0 ? shift : 0, right = shift > 0 ? 0 : -shift;
     const int32_t mask = static_cast<int32_t>((int64_t{1} << right) - 1);
-    return {_mm512_set1_epi32(m), _mm512_set1_epi64(m), _mm512_set1_epi32(mask), _mm512_set1_epi32(mask >> 1),
+    return {_mm512_set1_epi32(m), _mm512_set1_epi32(mask), _mm512_set1_epi32(mask >> 1),
             _mm_cvtsi32_si128(left), _mm_cvtsi32_si128(right)};
   }
   static I Mbqm(I x, const Fixed& f) {
     x = _mm512_sll_epi32(x, f.left);
     const __m512i nudge = _mm512_set1_epi64(int64_t{1} << 30);
     const __m512i even = _mm512_add_epi64(_mm512_mul_epi32(x, f.multiplier), nudge);
-    const __m512i odd = _mm512_add_epi64(_mm512_mul_epi32(_mm512_srli_epi64(x, 32), f.odd_multiplier), nudge);
+    const __m512i odd = _mm512_add_epi64(_mm512_mul_epi32(_mm512_srli_epi64(x, 32), f.multiplier), nudge);
     const __m512i t = _mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64(even, 31), _mm512_slli_epi64(odd, 1));
     const __m512i remainder = _mm512_and_si512(t, f.mask);
     const __m512i threshold = _mm512_sub_epi32(f.half_mask, _mm512_srai_epi32(t, 31));
