@@ -122,10 +122,17 @@ def model_cases():
         yield model, [x]
 
 
-def check_fast_equals_reference():
+def check_fast_equals_reference(extra_model=None):
+    """Every case, or only the model file `extra_model` (with random inputs) when given."""
     ref = qtflite.lite.OpResolverType.BUILTIN_REF
     count = 0
     cases = [binary_cases, pool_and_mean_cases, quantize_cases, activation_cases, model_cases]
+    if extra_model:
+        with open(extra_model, "rb") as f:
+            model = f.read()
+        d = qtflite.lite.Interpreter(model_content=model).get_input_details()[0]
+        x = np.random.default_rng(3).uniform(-1, 1, [2] + list(d["shape"][1:])).astype(np.float32)
+        cases = [lambda: [(model, [x])]]
     for model, feeds in (case for make in cases for case in make()):
         for numerics in ("micro", "litert"):
             fast = run_qtflite(model, feeds, numerics=numerics)
@@ -158,14 +165,50 @@ def test_the_fast_kernels_run():
     assert ms[None] * 2 < ms["BUILTIN_REF"], ms
 
 
-@pytest.mark.parametrize("tier", qtflite.cpu_info()["supported"])
-def test_every_tier_forced(tier):
+def run_forced(tier, extra_model=""):
     code = ("import sys; sys.path.insert(0, sys.argv[1])\n"
             "import qtflite, test_fast_elementwise as t\n"
             "assert qtflite.cpu_info()['active'] == sys.argv[2]\n"
-            "t.check_fast_equals_reference()\n"
+            "t.check_fast_equals_reference(sys.argv[3])\n"
             "print('ok')\n")
     env = dict(os.environ, QTFLITE_ISA=tier)
-    res = subprocess.run([sys.executable, "-c", code, HERE, tier], env=env, capture_output=True, text=True, timeout=600)
+    res = subprocess.run([sys.executable, "-c", code, HERE, tier, extra_model], env=env, capture_output=True, text=True,
+                         timeout=600)
     assert res.returncode == 0, res.stderr[-3000:]
     assert res.stdout.strip().endswith("ok")
+
+
+@pytest.mark.parametrize("tier", qtflite.cpu_info()["supported"])
+def test_every_tier_forced(tier):
+    run_forced(tier)
+
+
+@pytest.fixture(scope="module")
+def mobilenet_v2_int8(tmp_path_factory):
+    """keras.applications.MobileNetV2 (untrained, 48x48, alpha 0.35) converted by qtflite to int8
+    with float input and output: QUANTIZE, CONV_2D, DEPTHWISE_CONV_2D, PAD, ADD, MEAN,
+    FULLY_CONNECTED, SOFTMAX, DEQUANTIZE."""
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    keras = pytest.importorskip("keras", reason="test extra keras (with torch) not installed")
+    import warnings
+    from qtflite import lite
+    cal = np.random.default_rng(0).uniform(-1, 1, (4, 48, 48, 3)).astype(np.float32)
+    c = lite.TFLiteConverter.from_keras_model(keras.applications.MobileNetV2(input_shape=(48, 48, 3), alpha=0.35,
+                                                                             weights=None, classes=17))
+    c.optimizations = [lite.Optimize.DEFAULT]
+    c.representative_dataset = lambda: ([cal[i:i + 1]] for i in range(len(cal)))
+    c.target_spec.supported_ops = [lite.OpsSet.TFLITE_BUILTINS_INT8]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = c.convert()
+    path = str(tmp_path_factory.mktemp("mbv2") / "mobilenet_v2_int8.tflite")
+    with open(path, "wb") as f:
+        f.write(model)
+    ops = {o["opcode"] for o in qtflite.load_model(path).to_dict()["subgraphs"][0]["operators"]}
+    assert {"PAD", "ADD", "MEAN", "QUANTIZE", "DEQUANTIZE", "SOFTMAX"} <= ops, ops
+    return path
+
+
+@pytest.mark.parametrize("tier", qtflite.cpu_info()["supported"])
+def test_mobilenet_v2_int8_every_tier_forced(mobilenet_v2_int8, tier):
+    run_forced(tier, mobilenet_v2_int8)
