@@ -86,7 +86,9 @@ void Eval(OpContext& ctx) {
   RtTensor& b = ctx.input(1);
   RtTensor& out = ctx.output(0);
   if (ctx.fast_integer() && (a.dtype == DType::kInt8 || a.dtype == DType::kUInt8)) {
-    const bool done = kOp == Binary::kMul ? FastMul(int8::ActiveElementwiseKernels(), s.mul, a, b, out) : FastAddSub(int8::ActiveElementwiseKernels(), s.add_sub, kOp == Binary::kSub, a, b, out);
+    const auto& k = int8::ActiveElementwiseKernels();
+    const bool done = kOp == Binary::kMul ? FastMul(k, s.mul, a, b, out)
+                                          : FastAddSub(k, s.add_sub, kOp == Binary::kSub, a, b, out);
     if (done) return;
   }
   ref::Shape sa = RefShape(ctx, a), sb = RefShape(ctx, b), so = RefShape(ctx, out);

@@ -82,7 +82,8 @@ bool RunBinary(const RtTensor& a, const RtTensor& b, RtTensor& out, Kernel kerne
 
 }  // namespace
 
-bool FastAddSub(const int8::ElementwiseKernels& k, const ref::AddSubInt8Params& p, bool subtract, const RtTensor& a, const RtTensor& b, RtTensor& out) {
+bool FastAddSub(const int8::ElementwiseKernels& k, const ref::AddSubInt8Params& p, bool subtract, const RtTensor& a,
+                const RtTensor& b, RtTensor& out) {
   // The inputs' multipliers come from QuantizeMultiplierSmallerThanOneExp (shift <= 0).
   if (p.input1_shift > 0 || p.input2_shift > 0 || p.left_shift < 0 || p.left_shift > 30) return false;
   int8::AddSubParams q;
@@ -104,7 +105,8 @@ bool FastAddSub(const int8::ElementwiseKernels& k, const ref::AddSubInt8Params& 
   });
 }
 
-bool FastMul(const int8::ElementwiseKernels& k, const ref::MulInt8Params& p, const RtTensor& a, const RtTensor& b, RtTensor& out) {
+bool FastMul(const int8::ElementwiseKernels& k, const ref::MulInt8Params& p, const RtTensor& a, const RtTensor& b,
+             RtTensor& out) {
   int8::MulParams q;
   q.input1_offset = p.input1_offset;
   q.input2_offset = p.input2_offset;
@@ -118,7 +120,8 @@ bool FastMul(const int8::ElementwiseKernels& k, const ref::MulInt8Params& p, con
   });
 }
 
-bool FastQuantize(const int8::ElementwiseKernels& k, const ref::RequantizeParams& p, const RtTensor& in, RtTensor& out) {
+bool FastQuantize(const int8::ElementwiseKernels& k, const ref::RequantizeParams& p, const RtTensor& in,
+                  RtTensor& out) {
   ElemType to, from;
   if (!ElemTypeOf(out.dtype, &to)) return false;
   const int64_t n = in.num_elements();
@@ -143,7 +146,8 @@ bool FastDequantize(const int8::ElementwiseKernels& k, const RtTensor& in, RtTen
   return true;
 }
 
-bool FastPool(const int8::ElementwiseKernels& k, bool max, const ref::PoolGeometry& g, ref::ActivationRange act, const RtTensor& in, RtTensor& out) {
+bool FastPool(const int8::ElementwiseKernels& k, bool max, const ref::PoolGeometry& g, ref::ActivationRange act,
+              const RtTensor& in, RtTensor& out) {
   ElemType t;
   if (!ElemTypeOf(in.dtype, &t) || in.rank() != 4 || out.rank() != 4) return false;
   const int n = in.shape[0], h = in.shape[1], w = in.shape[2], c = in.shape[3];
@@ -174,8 +178,8 @@ bool FastPool(const int8::ElementwiseKernels& k, bool max, const ref::PoolGeomet
   return true;
 }
 
-bool FastSpatialMean(const int8::ElementwiseKernels& k, const ref::MeanOrSumInt8Params& p, const std::vector<int>& axes, const RtTensor& in,
-                     RtTensor& out) {
+bool FastSpatialMean(const int8::ElementwiseKernels& k, const ref::MeanOrSumInt8Params& p, const std::vector<int>& axes,
+                     const RtTensor& in, RtTensor& out) {
   ElemType t;
   if (!ElemTypeOf(in.dtype, &t) || in.dtype != out.dtype || in.rank() != 4 || p.compute_sum) return false;
   bool h = false, w = false;

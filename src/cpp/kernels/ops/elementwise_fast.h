@@ -29,19 +29,21 @@ struct BroadcastRows {
 bool PlanBroadcastRows(const std::vector<int32_t>& a, const std::vector<int32_t>& b, const std::vector<int32_t>& out,
                        BroadcastRows* plan);
 
-bool FastAddSub(const int8::ElementwiseKernels& k, const reference::AddSubInt8Params& p, bool subtract, const RtTensor& a, const RtTensor& b,
-                RtTensor& out);
-bool FastMul(const int8::ElementwiseKernels& k, const reference::MulInt8Params& p, const RtTensor& a, const RtTensor& b, RtTensor& out);
+bool FastAddSub(const int8::ElementwiseKernels& k, const reference::AddSubInt8Params& p, bool subtract,
+                const RtTensor& a, const RtTensor& b, RtTensor& out);
+bool FastMul(const int8::ElementwiseKernels& k, const reference::MulInt8Params& p, const RtTensor& a,
+             const RtTensor& b, RtTensor& out);
 
 // QUANTIZE float/int8/uint8 -> int8/uint8 and DEQUANTIZE int8 -> float.
-bool FastQuantize(const int8::ElementwiseKernels& k, const reference::RequantizeParams& p, const RtTensor& in, RtTensor& out);
+bool FastQuantize(const int8::ElementwiseKernels& k, const reference::RequantizeParams& p, const RtTensor& in,
+                  RtTensor& out);
 bool FastDequantize(const int8::ElementwiseKernels& k, const RtTensor& in, RtTensor& out);
 
 // MAX_POOL_2D / AVERAGE_POOL_2D on int8 and uint8 NHWC tensors.
-bool FastPool(const int8::ElementwiseKernels& k, bool max, const reference::PoolGeometry& g, reference::ActivationRange act, const RtTensor& in,
-              RtTensor& out);
+bool FastPool(const int8::ElementwiseKernels& k, bool max, const reference::PoolGeometry& g,
+              reference::ActivationRange act, const RtTensor& in, RtTensor& out);
 // MEAN of an int8/uint8 4-D tensor over axes {1, 2} (global average pooling).
-bool FastSpatialMean(const int8::ElementwiseKernels& k, const reference::MeanOrSumInt8Params& p, const std::vector<int>& axes, const RtTensor& in,
-                     RtTensor& out);
+bool FastSpatialMean(const int8::ElementwiseKernels& k, const reference::MeanOrSumInt8Params& p,
+                     const std::vector<int>& axes, const RtTensor& in, RtTensor& out);
 
 }  // namespace qtflite::ops
