@@ -191,7 +191,7 @@ bool FastSpatialMean(const int8::ElementwiseKernels& k, const ref::MeanOrSumInt8
   if (!h || !w) return false;
   const int n = in.shape[0], c = in.shape[3];
   const int64_t count = static_cast<int64_t>(in.shape[1]) * in.shape[2];
-  if (count == 0 || n * int64_t{c} == 0 || count > (1 << 24)) return false;
+  if (count == 0 || n * int64_t{c} == 0 || count > (1 << 16)) return false;  // else the reference
   // reference::MeanOrSumInt8's folding of 1/count into the multiplier.
   int s = 63 - fp::CountLeadingZeros64(static_cast<uint64_t>(count));
   s = std::min(s, 32);
