@@ -67,8 +67,20 @@ struct ElementwiseImpl {
     const typename V::Fixed f2 = V::MakeFixed(p.input2_multiplier, p.input2_shift);
     const typename V::Fixed fo = V::MakeFixed(p.output_multiplier, p.output_shift);
     const I o1 = V::Set(p.input1_offset), o2 = V::Set(p.input2_offset), oo = V::Set(p.output_offset);
-    auto scale1 = [&](I x) { return V::Mbqm(V::ShiftLeft(V::Add(x, o1), p.left_shift), f1); };
-    auto scale2 = [&](I x) { return V::Mbqm(V::ShiftLeft(V::Add(x, o2), p.left_shift), f2); };
+    // The input with the larger scale has M = 1/2 exactly: (m, shift) = (2^30, 0), where
+    // RDBPOT(SRDHM(v << l, 2^30), 0) = v << (l − 1) with no rounding (v << l is even; |v| <= 255
+    // and l <= 22 keep it within int32, as the reference needs).
+    const bool shift_ok = p.left_shift >= 1 && p.left_shift <= 22;
+    const bool half1 = shift_ok && p.input1_multiplier == (1 << 30) && p.input1_shift == 0;
+    const bool half2 = shift_ok && p.input2_multiplier == (1 << 30) && p.input2_shift == 0;
+    auto scale1 = [&](I x) {
+      x = V::Add(x, o1);
+      return half1 ? V::ShiftLeft(x, p.left_shift - 1) : V::Mbqm(V::ShiftLeft(x, p.left_shift), f1);
+    };
+    auto scale2 = [&](I x) {
+      x = V::Add(x, o2);
+      return half2 ? V::ShiftLeft(x, p.left_shift - 1) : V::Mbqm(V::ShiftLeft(x, p.left_shift), f2);
+    };
     const I ca = a_step ? V::Set(0) : scale1(LoadOne(t, a));
     const I cb = b_step ? V::Set(0) : scale2(LoadOne(t, b));
     Blocks(count, [&](int64_t i, int n) {
