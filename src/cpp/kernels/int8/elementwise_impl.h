@@ -142,13 +142,108 @@ struct ElementwiseImpl {
     });
   }
 
-  static void MaxTaps(const void* const* taps, int num_taps, int channels, ElemType t, int32_t act_min,
-                      int32_t act_max, void* out) {
-    Blocks(channels, [&](int64_t c, int n) {
-      I m = V::Set(-2147483647 - 1);
-      for (int k = 0; k < num_taps; ++k) m = V::Max(m, n == N ? Load(t, taps[k], c) : LoadPartial(t, taps[k], c, n));
-      Store(t, out, c, Clamp(m, act_min, act_max), n);
-    });
+  // dst[i] = op(dst[i], src[i]) for i < n bytes (op: max or min, signed or unsigned).
+  template <bool kSigned, bool kMax>
+  static void Combine(uint8_t* dst, const uint8_t* src, int64_t n) {
+    constexpr int NB = V::kBytes;
+    int64_t i = 0;
+    for (; i + NB <= n; i += NB) {
+      const auto x = V::LoadB(dst + i), y = V::LoadB(src + i);
+      V::StoreB(dst + i, kMax ? V::template MaxB<kSigned>(x, y) : V::template MinB<kSigned>(x, y));
+    }
+    for (; i < n; ++i) {
+      const int32_t x = kSigned ? int32_t{static_cast<int8_t>(dst[i])} : int32_t{dst[i]};
+      const int32_t y = kSigned ? int32_t{static_cast<int8_t>(src[i])} : int32_t{src[i]};
+      dst[i] = static_cast<uint8_t>(kMax ? (x > y ? x : y) : (x < y ? x : y));
+    }
+  }
+
+  // dst[i] = op(a[i], b[i]) for i < n bytes.
+  template <bool kSigned>
+  static void Max2(uint8_t* dst, const uint8_t* a, const uint8_t* b, int64_t n) {
+    constexpr int NB = V::kBytes;
+    int64_t i = 0;
+    for (; i + NB <= n; i += NB) V::StoreB(dst + i, V::template MaxB<kSigned>(V::LoadB(a + i), V::LoadB(b + i)));
+    for (; i < n; ++i) {
+      const int32_t x = kSigned ? int32_t{static_cast<int8_t>(a[i])} : int32_t{a[i]};
+      const int32_t y = kSigned ? int32_t{static_cast<int8_t>(b[i])} : int32_t{b[i]};
+      dst[i] = static_cast<uint8_t>(x > y ? x : y);
+    }
+  }
+
+  // memcpy with the common pixel sizes as constants (inlined by the compiler).
+  static void CopyPixel(uint8_t* dst, const uint8_t* src, int n) {
+    switch (n) {
+      case 8: std::memcpy(dst, src, 8); return;
+      case 16: std::memcpy(dst, src, 16); return;
+      case 32: std::memcpy(dst, src, 32); return;
+      case 4: std::memcpy(dst, src, 4); return;
+      default: std::memcpy(dst, src, static_cast<size_t>(n)); return;
+    }
+  }
+
+  // Per output row: the maximum over the window's rows (one pass over whole image rows), then
+  // over sliding runs of filter_w pixels (whole rows again), then each output pixel copied from
+  // its window's start; windows clipped at the left or right edge are reduced directly. Every
+  // step is a max of raw bytes, so the result is the reference's, in any order.
+  template <bool kSigned>
+  static void MaxPoolTyped(const PoolArgs& a, const uint8_t* in, uint8_t* out) {
+    const int C = a.channels;
+    const int64_t row = static_cast<int64_t>(a.in_w) * C;  // bytes per image row
+    uint8_t* vert = a.scratch;
+    uint8_t* slide = a.scratch + row;
+    const int runs = a.in_w - a.filter_w + 1;  // windows that fit inside a row (may be <= 0)
+    alignas(64) uint8_t lo[64], hi[64];
+    for (int i = 0; i < 64; ++i) {
+      lo[i] = static_cast<uint8_t>(a.act_min);
+      hi[i] = static_cast<uint8_t>(a.act_max);
+    }
+    for (int b = 0; b < a.batch; ++b) {
+      const uint8_t* image = in + static_cast<int64_t>(b) * a.in_h * row;
+      for (int oy = 0; oy < a.out_h; ++oy, out += static_cast<int64_t>(a.out_w) * C) {
+        const int top = oy * a.stride_h - a.pad_h;
+        const int y0 = top > 0 ? top : 0, y1 = top + a.filter_h < a.in_h ? top + a.filter_h : a.in_h;
+        if (y1 - y0 >= 2) {
+          Max2<kSigned>(vert, image + y0 * row, image + (y0 + 1) * row, row);
+          for (int y = y0 + 2; y < y1; ++y) Combine<kSigned, true>(vert, image + y * row, row);
+        } else {
+          std::memcpy(vert, image + y0 * row, static_cast<size_t>(row));
+        }
+        if (runs > 0) {
+          const int64_t span = static_cast<int64_t>(runs) * C;
+          if (a.filter_w >= 2) {
+            Max2<kSigned>(slide, vert, vert + C, span);
+            for (int j = 2; j < a.filter_w; ++j) Combine<kSigned, true>(slide, vert + static_cast<int64_t>(j) * C, span);
+          } else {
+            std::memcpy(slide, vert, static_cast<size_t>(span));
+          }
+        }
+        for (int ox = 0; ox < a.out_w; ++ox) {
+          const int left = ox * a.stride_w - a.pad_w;
+          uint8_t* dst = out + static_cast<int64_t>(ox) * C;
+          if (left >= 0 && left < runs) {
+            CopyPixel(dst, slide + static_cast<int64_t>(left) * C, C);
+            continue;
+          }
+          const int x0 = left > 0 ? left : 0, x1 = left + a.filter_w < a.in_w ? left + a.filter_w : a.in_w;
+          std::memcpy(dst, vert + static_cast<int64_t>(x0) * C, static_cast<size_t>(C));
+          for (int x = x0 + 1; x < x1; ++x) Combine<kSigned, true>(dst, vert + static_cast<int64_t>(x) * C, C);
+        }
+        // The fused activation's clamp over the output row (none when it spans the whole type).
+        const int64_t n = static_cast<int64_t>(a.out_w) * C;
+        const bool full = a.act_min == (kSigned ? -128 : 0) && a.act_max == (kSigned ? 127 : 255);
+        for (int64_t i = 0; i < n && !full; i += 64) {
+          const int64_t m = n - i < 64 ? n - i : 64;
+          Combine<kSigned, false>(out + i, hi, m);
+          Combine<kSigned, true>(out + i, lo, m);
+        }
+      }
+    }
+  }
+
+  static void MaxPool(const PoolArgs& a, ElemType t, const void* in, void* out) {
+    if (t == ElemType::kInt8) MaxPoolTyped<true>(a, static_cast<const uint8_t*>(in), static_cast<uint8_t*>(out));
+    else MaxPoolTyped<false>(a, static_cast<const uint8_t*>(in), static_cast<uint8_t*>(out));
   }
 
   static void SumTaps(const void* const* taps, int num_taps, int channels, ElemType t, int32_t* sums) {
@@ -187,7 +282,7 @@ struct ElementwiseImpl {
     k.requantize = Requantize;
     k.quantize_float = QuantizeFloat;
     k.dequantize_int8 = DequantizeInt8;
-    k.max_taps = MaxTaps;
+    k.max_pool = MaxPool;
     k.sum_taps = SumTaps;
     k.average = Average;
     return k;

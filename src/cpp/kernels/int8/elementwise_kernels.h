@@ -39,6 +39,15 @@ struct RequantizeParams {
   int32_t multiplier = 0, shift = 0;
 };
 
+// MAX_POOL_2D over an NHWC tensor: windows clipped to the image (none empty). `scratch` holds
+// 2 · in_w · channels bytes for the kernel's use.
+struct PoolArgs {
+  int batch = 1, in_h = 1, in_w = 1, channels = 1, out_h = 1, out_w = 1;
+  int filter_h = 1, filter_w = 1, stride_h = 1, stride_w = 1, pad_h = 0, pad_w = 0;
+  int32_t act_min = -128, act_max = 127;
+  uint8_t* scratch = nullptr;
+};
+
 struct ElementwiseKernels {
   cpu::Isa isa = cpu::Isa::kSse2;
   const char* name = "";
@@ -57,10 +66,9 @@ struct ElementwiseKernels {
   // DEQUANTIZE int8 -> float: (float)((double)scale · (q − zp)).
   void (*dequantize_int8)(double scale, int32_t zero_point, const int8_t* in, int64_t n, float* out) = nullptr;
 
-  // Pooling over `num_taps` rows of `channels` values (taps[t] points at one pixel's channels).
-  // out[c] = clamp(max_t taps[t][c], act_min, act_max).
-  void (*max_taps)(const void* const* taps, int num_taps, int channels, ElemType type, int32_t act_min,
-                   int32_t act_max, void* out) = nullptr;
+  // MAX_POOL_2D: each output the clamped maximum of its window's raw values, on bytes.
+  void (*max_pool)(const PoolArgs& a, ElemType type, const void* in, void* out) = nullptr;
+  // Pooling over `num_taps` rows of `channels` values (taps[t] points at one pixel's channels):
   // sums[c] = Σ_t taps[t][c] (int32, wrapping as TFLite's int32 sums).
   void (*sum_taps)(const void* const* taps, int num_taps, int channels, ElemType type, int32_t* sums) = nullptr;
   // AVERAGE_POOL's rounding: out[c] = clamp((s > 0 ? s + count/2 : s − count/2) / count) (truncating).

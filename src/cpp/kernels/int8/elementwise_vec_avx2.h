@@ -27,6 +27,17 @@ struct VecAvx2 {
   }
   static void StoreI32(int32_t* p, I v) { _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), v); }
   static I Set(int32_t v) { return _mm256_set1_epi32(v); }
+
+  // 32 raw bytes, compared as int8 (kSigned) or uint8.
+  using B = __m256i;
+  static constexpr int kBytes = 32;
+  static B LoadB(const uint8_t* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); }
+  static void StoreB(uint8_t* p, B v) { _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), v); }
+  static B SetB(int32_t v) { return _mm256_set1_epi8(static_cast<char>(v)); }
+  template <bool kSigned>
+  static B MaxB(B a, B b) { return kSigned ? _mm256_max_epi8(a, b) : _mm256_max_epu8(a, b); }
+  template <bool kSigned>
+  static B MinB(B a, B b) { return kSigned ? _mm256_min_epi8(a, b) : _mm256_min_epu8(a, b); }
   static I Add(I a, I b) { return _mm256_add_epi32(a, b); }
   static I Sub(I a, I b) { return _mm256_sub_epi32(a, b); }
   static I Mul(I a, I b) { return _mm256_mullo_epi32(a, b); }

@@ -20,6 +20,17 @@ struct VecAvx512 {
   static void StoreU8(uint8_t* p, I v) { _mm_storeu_si128(reinterpret_cast<__m128i*>(p), _mm512_cvtepi32_epi8(v)); }
   static void StoreI32(int32_t* p, I v) { _mm512_storeu_si512(p, v); }
   static I Set(int32_t v) { return _mm512_set1_epi32(v); }
+
+  // 64 raw bytes, compared as int8 (kSigned) or uint8.
+  using B = __m512i;
+  static constexpr int kBytes = 64;
+  static B LoadB(const uint8_t* p) { return _mm512_loadu_si512(p); }
+  static void StoreB(uint8_t* p, B v) { _mm512_storeu_si512(p, v); }
+  static B SetB(int32_t v) { return _mm512_set1_epi8(static_cast<char>(v)); }
+  template <bool kSigned>
+  static B MaxB(B a, B b) { return kSigned ? _mm512_max_epi8(a, b) : _mm512_max_epu8(a, b); }
+  template <bool kSigned>
+  static B MinB(B a, B b) { return kSigned ? _mm512_min_epi8(a, b) : _mm512_min_epu8(a, b); }
   static I Add(I a, I b) { return _mm512_add_epi32(a, b); }
   static I Sub(I a, I b) { return _mm512_sub_epi32(a, b); }
   static I Mul(I a, I b) { return _mm512_mullo_epi32(a, b); }

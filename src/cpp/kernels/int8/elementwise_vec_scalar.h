@@ -19,6 +19,21 @@ struct VecScalar {
   static void StoreU8(uint8_t* p, I v) { *p = static_cast<uint8_t>(v); }
   static void StoreI32(int32_t* p, I v) { *p = v; }
   static I Set(int32_t v) { return v; }
+
+  // One raw byte, compared as int8 (kSigned) or uint8.
+  using B = uint8_t;
+  static constexpr int kBytes = 1;
+  static B LoadB(const uint8_t* p) { return *p; }
+  static void StoreB(uint8_t* p, B v) { *p = v; }
+  static B SetB(int32_t v) { return static_cast<uint8_t>(v); }
+  template <bool kSigned>
+  static B MaxB(B a, B b) {
+    return kSigned ? (static_cast<int8_t>(a) > static_cast<int8_t>(b) ? a : b) : (a > b ? a : b);
+  }
+  template <bool kSigned>
+  static B MinB(B a, B b) {
+    return kSigned ? (static_cast<int8_t>(a) < static_cast<int8_t>(b) ? a : b) : (a < b ? a : b);
+  }
   static I Add(I a, I b) { return static_cast<int32_t>(static_cast<uint32_t>(a) + static_cast<uint32_t>(b)); }
   static I Sub(I a, I b) { return static_cast<int32_t>(static_cast<uint32_t>(a) - static_cast<uint32_t>(b)); }
   static I Mul(I a, I b) { return static_cast<int32_t>(static_cast<uint32_t>(a) * static_cast<uint32_t>(b)); }

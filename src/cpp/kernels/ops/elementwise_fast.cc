@@ -153,25 +153,52 @@ bool FastPool(const int8::ElementwiseKernels& k, bool max, const ref::PoolGeomet
   const int n = in.shape[0], h = in.shape[1], w = in.shape[2], c = in.shape[3];
   const int oh = out.shape[1], ow = out.shape[2];
   if (out.shape[0] != n || out.shape[3] != c) return false;
+  if (static_cast<int64_t>(n) * oh * ow * c == 0) return true;
+  // Windows move monotonically: the first and the last of each axis show whether any is empty
+  // (the reference throws for an empty one).
+  auto nonempty = [](int o, int stride, int pad, int filter, int size) {
+    const int start = o * stride - pad;
+    return start + filter > 0 && start < size;
+  };
+  if (!nonempty(0, g.stride_h, g.pad_h, g.filter_h, h) || !nonempty(oh - 1, g.stride_h, g.pad_h, g.filter_h, h) ||
+      !nonempty(0, g.stride_w, g.pad_w, g.filter_w, w) || !nonempty(ow - 1, g.stride_w, g.pad_w, g.filter_w, w)) {
+    return false;
+  }
+  if (max) {
+    int8::PoolArgs a;
+    a.batch = n;
+    a.in_h = h;
+    a.in_w = w;
+    a.channels = c;
+    a.out_h = oh;
+    a.out_w = ow;
+    a.filter_h = g.filter_h;
+    a.filter_w = g.filter_w;
+    a.stride_h = g.stride_h;
+    a.stride_w = g.stride_w;
+    a.pad_h = g.pad_h;
+    a.pad_w = g.pad_w;
+    a.act_min = act.min;
+    a.act_max = act.max;
+    std::vector<uint8_t> scratch(2 * static_cast<size_t>(w) * c);
+    a.scratch = scratch.data();
+    k.max_pool(a, t, in.data, out.data);
+    return true;
+  }
   std::vector<const void*> taps(static_cast<size_t>(g.filter_h) * g.filter_w);
-  std::vector<int32_t> sums(max ? 0 : c);
+  std::vector<int32_t> sums(c);
   for (int b = 0; b < n; ++b) {
     for (int oy = 0; oy < oh; ++oy) {
       const int y0 = std::max(0, oy * g.stride_h - g.pad_h), y1 = std::min(h, oy * g.stride_h - g.pad_h + g.filter_h);
       for (int ox = 0; ox < ow; ++ox) {
         const int x0 = std::max(0, ox * g.stride_w - g.pad_w), x1 = std::min(w, ox * g.stride_w - g.pad_w + g.filter_w);
-        if (y1 <= y0 || x1 <= x0) return false;  // the reference throws for an empty window
         int count = 0;
         for (int y = y0; y < y1; ++y) {
           for (int x = x0; x < x1; ++x) taps[count++] = in.data + ((static_cast<int64_t>(b) * h + y) * w + x) * c;
         }
         uint8_t* dst = out.data + ((static_cast<int64_t>(b) * oh + oy) * ow + ox) * c;
-        if (max) {
-          k.max_taps(taps.data(), count, c, t, act.min, act.max, dst);
-        } else {
-          k.sum_taps(taps.data(), count, c, t, sums.data());
-          k.average(sums.data(), c, count, act.min, act.max, t, dst);
-        }
+        k.sum_taps(taps.data(), count, c, t, sums.data());
+        k.average(sums.data(), c, count, act.min, act.max, t, dst);
       }
     }
   }
