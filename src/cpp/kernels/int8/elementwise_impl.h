@@ -1,5 +1,6 @@
 // The algorithms of ElementwiseKernels (elementwise_kernels.h) written once over a tier's vector
-// type V of V::kLanes int32 lanes (elementwise_vec_scalar.h, _avx2.h, _avx512.h). Included by one
+// types: V::I of V::kLanes int32 lanes for the arithmetic, V::B of V::kBytes raw bytes for
+// MAX_POOL_2D (elementwise_vec_scalar.h, _avx2.h, _avx512.h). Included by one
 // tier translation unit each, after kernels/cpu/simd.h and V's header; internal linkage, and no
 // call to a function shared with the rest of the program (kernels/cpu/simd.h). Tails go through
 // small zero-padded buffers, so every element takes the vector arithmetic.
