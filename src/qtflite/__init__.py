@@ -9,6 +9,7 @@ from .inspect import inspect
 from .dtypes import DType, as_dtype, float16, float32, int8, int16, int32, int64, uint8
 from . import lite
 from .evaluate import evaluate
+from .profile import profile, ProfileReport, OperatorTiming
 from .quantize.runtime_limits import QuantizationWarning
 
 ModelError.__module__ = "qtflite"
@@ -25,5 +26,5 @@ def cpu_info() -> dict:
 
 
 __all__ = ["ModelError", "QuantizationWarning", "KerasFileError", "UnsupportedLayerError", "Model", "load_model",
-           "inspect", "lite", "evaluate", "cpu_info", "__version__", "DType", "as_dtype",
+           "inspect", "lite", "evaluate", "profile", "ProfileReport", "OperatorTiming", "cpu_info", "__version__", "DType", "as_dtype",
            "float16", "float32", "int8", "int16", "int32", "int64", "uint8"]

@@ -1,4 +1,5 @@
-"""Command line: ``python -m qtflite inspect FILE`` (also installed as ``qtflite``)."""
+"""Command line: ``python -m qtflite inspect FILE`` and ``python -m qtflite bench FILE`` (the per-operator
+profile on random inputs), also installed as ``qtflite``."""
 from __future__ import annotations
 
 import argparse
@@ -13,7 +14,16 @@ def main(argv=None) -> int:
     p_inspect.add_argument("file")
     p_inspect.add_argument("--json", action="store_true", help="print the report as JSON")
     p_inspect.add_argument("--tensors", action="store_true", help="list every tensor")
+    p_bench = sub.add_parser("bench", help="time a .tflite model's operators on random inputs (per-operator profile)")
+    p_bench.add_argument("file")
+    p_bench.add_argument("--runs", type=int, default=10, help="profiled invokes (default 10)")
+    p_bench.add_argument("--batch", type=int, default=None, help="resize the first input's batch dimension")
+    p_bench.add_argument("--numerics", choices=["micro", "litert"], default="micro")
+    p_bench.add_argument("--reference", action="store_true", help="the scalar reference kernels (BUILTIN_REF)")
+    p_bench.add_argument("--json", action="store_true", help="print the report as JSON")
     args = parser.parse_args(argv)
+    if args.command == "bench":
+        return _bench(args)
 
     from .inspect import inspect
 
@@ -26,6 +36,30 @@ def main(argv=None) -> int:
         print(json.dumps(report, indent=1, default=str))
     else:
         print(report.text(show_tensors=args.tensors))
+    return 0
+
+
+def _bench(args) -> int:
+    import numpy as np
+
+    from .interpreter import Interpreter
+    from .profile import profile, _random_input
+
+    try:
+        it = Interpreter(model_path=args.file, numerics=args.numerics,
+                         experimental_op_resolver_type="BUILTIN_REF" if args.reference else None)
+        rng = np.random.default_rng(0)
+        inputs = []
+        for k, d in enumerate(it.get_input_details()):
+            d = dict(d)
+            if k == 0 and args.batch:
+                d["shape"] = [args.batch] + list(d["shape"][1:])
+            inputs.append(_random_input(d, rng))
+        report = profile(it, inputs, runs=args.runs)
+    except (OSError, ValueError, NotImplementedError, RuntimeError) as e:
+        print(f"qtflite: error: {e}", file=sys.stderr)
+        return 2
+    print(json.dumps(report.to_dict(), indent=1) if args.json else repr(report))
     return 0
 
 

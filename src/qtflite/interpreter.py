@@ -71,7 +71,8 @@ class Interpreter:
 
     def __init__(self, model_path=None, model_content=None, experimental_delegates=None,
                  num_threads=None, experimental_op_resolver_type=None,
-                 experimental_preserve_all_tensors=False, *, numerics="micro", **unused):
+                 experimental_preserve_all_tensors=False, *, numerics="micro", experimental_profile=False,
+                 **unused):
         if (model_path is None) == (model_content is None):
             raise ValueError("Exactly one of model_path and model_content must be given")
         if num_threads is not None and (not isinstance(num_threads, int) or num_threads < -1):
@@ -87,6 +88,8 @@ class Interpreter:
         self._impl.set_fast_integer_kernels(not _is_builtin_ref(experimental_op_resolver_type))
         self._numerics = numerics
         self._num_threads = num_threads
+        self._profiling = bool(experimental_profile)
+        self._impl.set_profiling(self._profiling)
 
     # ---- details
 
@@ -135,6 +138,17 @@ class Interpreter:
 
     def invoke(self):
         self._impl.invoke()
+
+    def get_profile(self):
+        """The per-operator profile (``qtflite.ProfileReport``) of the invokes since profiling began
+        or the last ``allocate_tensors()``/``reset_profile()``; needs ``experimental_profile=True``."""
+        from .profile import ProfileReport
+        if not self._profiling:
+            raise RuntimeError("this Interpreter does not profile: create it with experimental_profile=True")
+        return ProfileReport._from_core(self._impl.profile())
+
+    def reset_profile(self):
+        self._impl.reset_profile()
 
     def resize_tensor_input(self, input_index, tensor_size, strict=False):
         self._check_index(input_index)

@@ -80,6 +80,17 @@ void BindInterpreter(py::module_& m) {
       .def("set_fast_float_kernels", &Interpreter::SetFastFloatKernels, py::arg("on"))
       .def("set_fast_integer_kernels", &Interpreter::SetFastIntegerKernels, py::arg("on"))
       .def("reset_ranges", &Interpreter::ResetRanges)
+      .def("set_profiling", &Interpreter::SetProfiling, py::arg("on"))
+      .def("reset_profile", &Interpreter::ResetProfile)
+      .def("profile", [](const Interpreter& self) {
+        py::list ops;
+        const auto& entries = self.OperatorProfile();
+        for (size_t k = 0; k < entries.size(); ++k) {
+          const Operator& op = self.graph().operators[k];
+          ops.append(py::make_tuple(static_cast<int>(k), op.Name(), entries[k].calls, entries[k].nanoseconds));
+        }
+        return py::make_tuple(ops, self.ProfiledInvokes(), self.ProfiledNanoseconds());
+      }, "([(operator index, opcode name, calls, nanoseconds)], invokes, invoke nanoseconds)")
       .def("ranges", [](const Interpreter& self) {
         py::dict d;
         for (const auto& kv : self.Ranges()) d[py::int_(kv.first)] = py::make_tuple(kv.second.min, kv.second.max);

@@ -46,6 +46,22 @@ class Interpreter {
   // on by default; off runs the scalar reference kernels, for debugging.
   void SetFastIntegerKernels(bool on) { fast_integer_ = on; }
   void ResetRanges() { ranges_.clear(); }
+
+  // Per-operator profile: while on, Invoke times every operator it runs (steady clock) and adds
+  // the time to that operator's entry; off (the default), Invoke takes no timestamps at all.
+  // Turning it on, or AllocateTensors, clears the profile.
+  struct OpProfile {
+    int64_t calls = 0;
+    int64_t nanoseconds = 0;
+  };
+  void SetProfiling(bool on);
+  bool profiling() const { return profiling_; }
+  void ResetProfile();
+  // One entry per operator of the graph (folded operators keep zero calls).
+  const std::vector<OpProfile>& OperatorProfile() const { return op_profile_; }
+  // The invokes profiled and their whole time (operators and the loop between them).
+  int64_t ProfiledInvokes() const { return profiled_invokes_; }
+  int64_t ProfiledNanoseconds() const { return profiled_ns_; }
   struct Range {
     float min, max;
   };
@@ -78,6 +94,11 @@ class Interpreter {
   bool fast_float_ = false;
   bool fast_integer_ = true;
   std::vector<std::pair<int, Range>> ranges_;  // tensor index -> observed range
+  bool profiling_ = false;
+  std::vector<OpProfile> op_profile_;
+  int64_t profiled_invokes_ = 0, profiled_ns_ = 0;
+
+  void InvokeProfiled();
 
   void Observe(int tensor_index);
 };

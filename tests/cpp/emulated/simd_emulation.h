@@ -206,3 +206,67 @@ inline void mm512_mask_storeu_epi8(void* p, uint64_t k, simde__m512i a) {
 #define _mm512_maskz_loadu_epi16 qtflite_simd_shims::mm512_maskz_loadu_epi16
 #define _mm256_mask_storeu_epi8 qtflite_simd_shims::mm256_mask_storeu_epi8
 #define _mm512_mask_storeu_epi8 qtflite_simd_shims::mm512_mask_storeu_epi8
+
+// ---- Elementwise kernels (kernels/int8/elementwise_vec_avx512.h): widening byte loads,
+// truncating narrowing, shifts by an xmm count and float conversions that SIMDe 0.7 lacks.
+namespace qtflite_simd_shims {
+
+// vpmovsxbd / vpmovzxbd: 16 bytes to 16 int32.
+inline simde__m512i mm512_cvtepi8_epi32(simde__m128i a) {
+  int8_t b[16];
+  int32_t x[16];
+  Lanes(a, b);
+  for (int i = 0; i < 16; ++i) x[i] = b[i];
+  return FromLanes<simde__m512i>(x);
+}
+
+inline simde__m512i mm512_cvtepu8_epi32(simde__m128i a) {
+  uint8_t b[16];
+  int32_t x[16];
+  Lanes(a, b);
+  for (int i = 0; i < 16; ++i) x[i] = b[i];
+  return FromLanes<simde__m512i>(x);
+}
+
+// vpmovdb: the low byte of each int32 lane (truncation).
+inline simde__m128i mm512_cvtepi32_epi8(simde__m512i a) {
+  uint32_t x[16];
+  uint8_t b[16];
+  Lanes(a, x);
+  for (int i = 0; i < 16; ++i) b[i] = static_cast<uint8_t>(x[i] & 0xFF);
+  return FromLanes<simde__m128i>(b);
+}
+
+// vpsrad with the count in an xmm register's low 64 bits: counts above 31 give the sign.
+inline simde__m512i mm512_sra_epi32(simde__m512i a, simde__m128i count) {
+  uint64_t c[2];
+  Lanes(count, c);
+  return mm512_srai_epi32(a, c[0] > 31 ? 32u : static_cast<unsigned>(c[0]));
+}
+
+// vcvttps2dq: truncation; out of range or NaN gives the integer indefinite 0x80000000.
+inline simde__m512i mm512_cvttps_epi32(simde__m512 a) {
+  float f[16];
+  int32_t x[16];
+  Lanes(a, f);
+  for (int i = 0; i < 16; ++i) x[i] = (f[i] > -2147483904.0f && f[i] < 2147483648.0f) ? static_cast<int32_t>(f[i]) : INT32_MIN;
+  return FromLanes<simde__m512i>(x);
+}
+
+// vcvtpd2ps: eight doubles to float, rounded to nearest even (the default MXCSR mode).
+inline simde__m256 mm512_cvtpd_ps(simde__m512d a) {
+  double d[8];
+  float f[8];
+  Lanes(a, d);
+  for (int i = 0; i < 8; ++i) f[i] = static_cast<float>(d[i]);
+  return FromLanes<simde__m256>(f);
+}
+
+}  // namespace qtflite_simd_shims
+
+#define _mm512_cvtepi8_epi32 qtflite_simd_shims::mm512_cvtepi8_epi32
+#define _mm512_cvtepu8_epi32 qtflite_simd_shims::mm512_cvtepu8_epi32
+#define _mm512_cvtepi32_epi8 qtflite_simd_shims::mm512_cvtepi32_epi8
+#define _mm512_sra_epi32 qtflite_simd_shims::mm512_sra_epi32
+#define _mm512_cvttps_epi32 qtflite_simd_shims::mm512_cvttps_epi32
+#define _mm512_cvtpd_ps qtflite_simd_shims::mm512_cvtpd_ps

@@ -5,7 +5,9 @@
 // int8 LOGISTIC/TANH differ between the runtimes: TFLite Micro evaluates them in gemmlowp fixed
 // point, LiteRT (BUILTIN and BUILTIN_REF) reads a 256-entry table computed in float. uint8 has
 // only the table form (TFLite Micro has no uint8 kernel).
+#include <array>
 #include <cmath>
+#include <exception>
 
 #include "ir/builtin_ops.h"
 #include "kernels/ops/common.h"
@@ -28,7 +30,54 @@ struct ActState : OpState {
   ref::HardSwishInt8Params hard_swish;
   ref::PreluInt8Params prelu;
   float alpha = 0.0f;
+  // int8/uint8 operators other than PRELU: the output is a function of the input byte alone, so
+  // Prepare runs the reference kernel once on all 256 values and the fast path (the default)
+  // reads this table, bit-exact by construction.
+  bool has_table = false;
+  std::array<uint8_t, 256> table{};
 };
+
+// The reference kernel of an int8 or uint8 operator other than PRELU on n raw bytes.
+void EvalReference8(const ActState& s, int32_t code, DType type, int64_t n, const uint8_t* x, uint8_t* y) {
+  if (type == DType::kUInt8) {
+    switch (code) {
+      case op::kLogistic:
+      case op::kTanh: ref::LookupTable8(s.lut, n, x, y); break;
+      case op::kRelu:
+      case op::kRelu6: ref::ReluUInt8(s.relu, n, x, y); break;
+      case op::kLeakyRelu: ref::LeakyReluUInt8(s.leaky, n, x, y); break;
+    }
+    return;
+  }
+  const auto* xi = reinterpret_cast<const int8_t*>(x);
+  auto* yi = reinterpret_cast<int8_t*>(y);
+  switch (code) {
+    case op::kLogistic:
+      if (s.use_lut) ref::LookupTable8(s.lut, n, xi, yi);
+      else ref::LogisticInt8(s.logistic_tanh, n, xi, yi);
+      break;
+    case op::kTanh:
+      if (s.use_lut) ref::LookupTable8(s.lut, n, xi, yi);
+      else ref::TanhInt8(s.logistic_tanh, n, xi, yi);
+      break;
+    case op::kRelu:
+    case op::kRelu6:
+    case op::kReluN1To1: ref::ReluInt8(s.relu, n, xi, yi); break;
+    case op::kLeakyRelu: ref::LeakyReluInt8(s.leaky, n, xi, yi); break;
+    case op::kHardSwish: ref::HardSwishInt8(s.hard_swish, n, xi, yi); break;
+  }
+}
+
+void BuildTable(ActState& s, int32_t code, DType type) {
+  std::array<uint8_t, 256> all;
+  for (int v = 0; v < 256; ++v) all[v] = static_cast<uint8_t>(v);
+  try {
+    EvalReference8(s, code, type, 256, all.data(), s.table.data());
+    s.has_table = true;
+  } catch (const std::exception&) {
+    s.has_table = false;  // the reference kernel reports the problem at invoke, as without the table
+  }
+}
 
 // uint8 and int16: LOGISTIC, TANH, RELU, RELU6, LEAKY_RELU.
 void PrepareUInt8OrInt16(OpContext& ctx, ActState& s, const RtTensor& in, const RtTensor& out, int32_t code) {
@@ -72,6 +121,7 @@ void Prepare(OpContext& ctx) {
   if (in.dtype == DType::kFloat32) return;
   if (in.dtype == DType::kUInt8 || in.dtype == DType::kInt16) {
     PrepareUInt8OrInt16(ctx, s, in, out, code);
+    if (in.dtype == DType::kUInt8) BuildTable(s, code, in.dtype);
     return;
   }
   if (in.dtype != DType::kInt8) ctx.Unsupported("type " + DTypeName(in.dtype) + " is not supported");
@@ -110,6 +160,7 @@ void Prepare(OpContext& ctx) {
     case op::kPrelu: s.prelu = ref::PreluInt8Params(ref::PreparePreluInt8(QP(in), QP(ctx.input(1)), QP(out), RefNumerics(ctx))); break;
     default: ctx.Unsupported("int8 is not supported for this operator");
   }
+  if (code != op::kPrelu) BuildTable(s, code, in.dtype);
 }
 
 void Eval(OpContext& ctx) {
@@ -118,15 +169,13 @@ void Eval(OpContext& ctx) {
   RtTensor& out = ctx.output(0);
   const int64_t n = in.num_elements();
   const int32_t code = ctx.op().builtin_code;
-  if (in.dtype == DType::kUInt8) {
+  if (in.dtype == DType::kUInt8 || (in.dtype == DType::kInt8 && code != op::kPrelu)) {
     const uint8_t* x = in.as<uint8_t>();
     uint8_t* y = out.as<uint8_t>();
-    switch (code) {
-      case op::kLogistic:
-      case op::kTanh: ref::LookupTable8(s.lut, n, x, y); break;
-      case op::kRelu:
-      case op::kRelu6: ref::ReluUInt8(s.relu, n, x, y); break;
-      case op::kLeakyRelu: ref::LeakyReluUInt8(s.leaky, n, x, y); break;
+    if (ctx.fast_integer() && s.has_table) {
+      for (int64_t i = 0; i < n; ++i) y[i] = s.table[x[i]];
+    } else {
+      EvalReference8(s, code, in.dtype, n, x, y);
     }
     return;
   }
@@ -142,28 +191,9 @@ void Eval(OpContext& ctx) {
     }
     return;
   }
-  if (in.dtype == DType::kInt8) {
-    const int8_t* x = in.as<int8_t>();
-    int8_t* y = out.as<int8_t>();
-    switch (code) {
-      case op::kLogistic:
-        if (s.use_lut) ref::LookupTable8(s.lut, n, x, y);
-        else ref::LogisticInt8(s.logistic_tanh, n, x, y);
-        break;
-      case op::kTanh:
-        if (s.use_lut) ref::LookupTable8(s.lut, n, x, y);
-        else ref::TanhInt8(s.logistic_tanh, n, x, y);
-        break;
-      case op::kRelu:
-      case op::kRelu6:
-      case op::kReluN1To1: ref::ReluInt8(s.relu, n, x, y); break;
-      case op::kLeakyRelu: ref::LeakyReluInt8(s.leaky, n, x, y); break;
-      case op::kHardSwish: ref::HardSwishInt8(s.hard_swish, n, x, y); break;
-      case op::kPrelu:
-        ref::PreluInt8(s.prelu, RefShape(ctx, in), x, RefShape(ctx, ctx.input(1)), ctx.input(1).as<int8_t>(),
-                       RefShape(ctx, out), y);
-        break;
-    }
+  if (in.dtype == DType::kInt8) {  // PRELU
+    ref::PreluInt8(s.prelu, RefShape(ctx, in), in.as<int8_t>(), RefShape(ctx, ctx.input(1)), ctx.input(1).as<int8_t>(),
+                   RefShape(ctx, out), out.as<int8_t>());
     return;
   }
   const float* x = in.as<float>();

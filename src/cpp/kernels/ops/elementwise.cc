@@ -3,6 +3,7 @@
 // power-of-two path when the op's pot_scale_int16 is set and every scale is a power of two
 // (TFLite Micro has only the general path).
 #include "kernels/ops/common.h"
+#include "kernels/ops/elementwise_fast.h"
 #include "kernels/ops/ops.h"
 #include "kernels/reference/elementwise.h"
 #include "kernels/reference/prepare.h"
@@ -84,6 +85,12 @@ void Eval(OpContext& ctx) {
   RtTensor& a = ctx.input(0);
   RtTensor& b = ctx.input(1);
   RtTensor& out = ctx.output(0);
+  if (ctx.fast_integer() && (a.dtype == DType::kInt8 || a.dtype == DType::kUInt8)) {
+    const auto& k = int8::ActiveElementwiseKernels();
+    const bool done = kOp == Binary::kMul ? FastMul(k, s.mul, a, b, out)
+                                          : FastAddSub(k, s.add_sub, kOp == Binary::kSub, a, b, out);
+    if (done) return;
+  }
   ref::Shape sa = RefShape(ctx, a), sb = RefShape(ctx, b), so = RefShape(ctx, out);
   switch (a.dtype) {
     case DType::kInt8:

@@ -1,5 +1,6 @@
 // PAD and PADV2 with constant paddings. The fill value is 0 (float), the output zero point
 // (quantized PAD), or PADV2's constant value input.
+#include <algorithm>
 #include <cstring>
 
 #include "kernels/ops/common.h"
@@ -44,26 +45,70 @@ void Prepare(OpContext& ctx) {
   }
 }
 
+// Fills `bytes` bytes with copies of the element `fill` (es bytes): one memset when its bytes are
+// equal (any zero point of a 1-byte type, float 0), else doubling copies.
+void FillPattern(uint8_t* dst, size_t bytes, const uint8_t* fill, size_t es) {
+  if (bytes == 0) return;
+  bool uniform = true;
+  for (size_t i = 1; i < es; ++i) uniform = uniform && fill[i] == fill[0];
+  if (uniform) {
+    std::memset(dst, fill[0], bytes);
+    return;
+  }
+  const size_t first = std::min(es, bytes);
+  std::memcpy(dst, fill, first);
+  for (size_t done = first; done < bytes;) {
+    const size_t n = std::min(done, bytes - done);
+    std::memcpy(dst + done, dst, n);
+    done += n;
+  }
+}
+
+// Output rows over the dimensions [inner, rank), where `inner` is the innermost padded dimension:
+// a row inside the input's range in every outer dimension is the fill, one block of the input
+// (contiguous in both tensors), and the fill again; any other row is all fill. Every output byte
+// is written once.
 void Eval(OpContext& ctx) {
   auto& s = ctx.state<PadState>();
   const RtTensor& in = ctx.input(0);
   RtTensor& out = ctx.output(0);
   const size_t es = DTypeSize(in.dtype);
   const int rank = in.rank();
-  const int64_t total = out.num_elements();
-  for (int64_t i = 0; i < total; ++i) std::memcpy(out.data + i * es, s.fill.data(), es);
-  if (in.num_elements() == 0) return;
-  std::vector<int64_t> out_strides(rank, 1);
-  for (int d = rank - 2; d >= 0; --d) out_strides[d] = out_strides[d + 1] * out.shape[d + 1];
-  const int64_t row = rank ? in.shape[rank - 1] : 1;
-  std::vector<int32_t> pos(rank, 0);  // input position, last dim copied as a row
-  const int64_t rows = in.num_elements() / row;
+  const size_t out_bytes = static_cast<size_t>(out.num_elements()) * es;
+  if (in.num_elements() == 0 || rank == 0) {
+    FillPattern(out.data, out_bytes, s.fill.data(), es);
+    if (rank == 0 && in.num_elements() == 1) std::memcpy(out.data, in.data, es);
+    return;
+  }
+  int inner = rank - 1;
+  while (inner > 0 && in.shape[inner] == out.shape[inner]) --inner;
+  int64_t tail = 1;  // elements of one output index of dimension `inner`
+  for (int d = inner + 1; d < rank; ++d) tail *= out.shape[d];
+  const size_t row_bytes = static_cast<size_t>(tail) * out.shape[inner] * es;
+  const size_t lead_bytes = static_cast<size_t>(tail) * s.before[inner] * es;
+  const size_t block_bytes = static_cast<size_t>(tail) * in.shape[inner] * es;
+  const size_t trail_bytes = row_bytes - lead_bytes - block_bytes;
+  int64_t rows = 1;
+  for (int d = 0; d < inner; ++d) rows *= out.shape[d];
+  std::vector<int32_t> pos(inner, 0);  // output position over the outer dimensions
   for (int64_t r = 0; r < rows; ++r) {
-    int64_t dst = 0;
-    for (int d = 0; d < rank; ++d) dst += (pos[d] + s.before[d]) * out_strides[d];
-    std::memcpy(out.data + dst * es, in.data + r * row * es, row * es);
-    for (int d = rank - 2; d >= 0; --d) {
-      if (++pos[d] < in.shape[d]) break;
+    uint8_t* dst = out.data + static_cast<size_t>(r) * row_bytes;
+    bool inside = true;
+    int64_t src = 0;  // input row index over the outer dimensions
+    for (int d = 0; d < inner; ++d) {
+      const int32_t p = pos[d] - s.before[d];
+      inside = inside && p >= 0 && p < in.shape[d];
+      src = src * in.shape[d] + p;
+    }
+    if (inside) {
+      FillPattern(dst, lead_bytes, s.fill.data(), es);
+      std::memcpy(dst + lead_bytes, in.data + static_cast<size_t>(src) * block_bytes, block_bytes);
+      FillPattern(dst + lead_bytes + block_bytes, trail_bytes, s.fill.data(), es);
+    } else {
+      FillPattern(dst, row_bytes, s.fill.data(), es);
+    }
+    for (int d = inner - 1; d >= 0; --d) {
+      if (++pos[d] < out.shape[d]) break;
       pos[d] = 0;
     }
   }

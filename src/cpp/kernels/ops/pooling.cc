@@ -1,6 +1,7 @@
 // MAX_POOL_2D and AVERAGE_POOL_2D, float32 and int8/uint8/int16 (same scale and zero point in
 // and out).
 #include "kernels/ops/common.h"
+#include "kernels/ops/elementwise_fast.h"
 #include "kernels/ops/ops.h"
 #include "kernels/reference/padding.h"
 #include "kernels/reference/pooling.h"
@@ -62,6 +63,7 @@ void Eval(OpContext& ctx) {
   RtTensor& in = ctx.input(0);
   RtTensor& out = ctx.output(0);
   ref::Shape4 is = RefShape4(ctx, in, "input"), os = RefShape4(ctx, out, "output");
+  if (ctx.fast_integer() && FastPool(int8::ActiveElementwiseKernels(), kMax, s.geometry, s.act, in, out)) return;
   if (in.dtype == DType::kInt8) {
     if (kMax) ref::MaxPoolInt8(s.geometry, s.act, is, in.as<int8_t>(), os, out.as<int8_t>());
     else ref::AveragePoolInt8(s.geometry, s.act, is, in.as<int8_t>(), os, out.as<int8_t>());

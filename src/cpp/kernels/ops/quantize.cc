@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "kernels/ops/common.h"
+#include "kernels/ops/elementwise_fast.h"
 #include "kernels/ops/ops.h"
 #include "kernels/reference/prepare.h"
 #include "kernels/reference/quantize.h"
@@ -43,6 +44,7 @@ void QuantizeEval(OpContext& ctx) {
   RtTensor& out = ctx.output(0);
   const int64_t n = in.num_elements();
   const DType from = in.dtype, to = out.dtype;
+  if (ctx.fast_integer() && FastQuantize(int8::ActiveElementwiseKernels(), s.requant, in, out)) return;
   if (from == DType::kFloat32) {
     if (to == DType::kInt8) ref::QuantizeFloatToInt8(QP(out), n, in.as<float>(), out.as<int8_t>());
     if (to == DType::kUInt8) ref::QuantizeFloatToUInt8(QP(out), n, in.as<float>(), out.as<uint8_t>());
@@ -105,6 +107,7 @@ void DequantizeEval(OpContext& ctx) {
   const int64_t n = in.num_elements();
   const double scale = in.scale();
   const int32_t zp = in.zero_point();
+  if (ctx.fast_integer() && FastDequantize(int8::ActiveElementwiseKernels(), in, ctx.output(0))) return;
   switch (in.dtype) {
     case DType::kFloat16:
       for (int64_t i = 0; i < n; ++i) y[i] = HalfToFloat(in.as<uint16_t>()[i]);

@@ -4,6 +4,7 @@
 
 #include "ir/builtin_ops.h"
 #include "kernels/ops/common.h"
+#include "kernels/ops/elementwise_fast.h"
 #include "kernels/ops/ops.h"
 #include "kernels/reference/prepare.h"
 #include "kernels/reference/reduce.h"
@@ -57,6 +58,10 @@ void Eval(OpContext& ctx) {
   RtTensor& out = ctx.output(0);
   ref::Shape shape = RefShape(ctx, in);
   const int n = static_cast<int>(s.axes.size());
+  if (ctx.fast_integer() && ctx.op().builtin_code == op::kMean &&
+      FastSpatialMean(int8::ActiveElementwiseKernels(), s.int8, s.axes, in, out)) {
+    return;
+  }
   if (in.dtype == DType::kInt8) {
     ref::MeanOrSumInt8(s.int8, shape, in.as<int8_t>(), s.axes.data(), n, out.as<int8_t>());
   } else if (in.dtype == DType::kUInt8) {
