@@ -1,5 +1,5 @@
 // The baseline tier (any x86-64), compiled with the project's default flags: the integer kernels
-// in portable C++.
+// on SSE2, which every x86-64 has.
 #include "kernels/int8/int8_kernels.h"
 #include "kernels/int8/dwconv_sse2_impl.h"
 #include "kernels/int8/gemm_sse2_impl.h"
