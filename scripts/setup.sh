@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian 12 machine lacks, then builds and installs qtflite into .venv.
 #   C++ packages (apt): FlatBuffers headers + flatc, xsimd, GoogleTest, a compiler, CMake, Ninja.
-#   Python packages (pip, into .venv): qtflite itself and its test/benchmark extras.
-# Idempotent: installs only what is missing. QTFLITE_EXTRAS picks the pip extras ("test").
+#   Python packages (pip, into .venv): qtflite itself with its runtime dependencies only; with
+#   QTFLITE_EXTRAS=test (scripts/test.sh sets it) also the test/benchmark extras.
+# Idempotent: installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,12 +30,14 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 .venv/bin/python -m pip install -q --upgrade pip
-extras=${QTFLITE_EXTRAS:-test}
-if [ "$extras" = "test" ]; then
+extras=${QTFLITE_EXTRAS:-}
+if [[ ",$extras," == *",test,"* ]]; then
   # PyTorch for Keras' live-object tests: the CPU build, pinned so pip takes it rather than a
   # newer CUDA build.
   .venv/bin/python -m pip install -q "torch==2.13.0"
 fi
-echo "setup: pip install .[$extras]"
-.venv/bin/python -m pip install -q ".[$extras]"
+target="."
+[ -n "$extras" ] && target=".[$extras]"
+echo "setup: pip install $target"
+.venv/bin/python -m pip install -q "$target"
 echo "setup: done ($(.venv/bin/python -c 'import qtflite; print("qtflite", qtflite.__version__)'))"

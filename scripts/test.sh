@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-bash scripts/setup.sh
+QTFLITE_EXTRAS=${QTFLITE_EXTRAS:-test} bash scripts/setup.sh
 
 jobs=${QTFLITE_JOBS:-2}
 export QTFLITE_SHARED=${QTFLITE_SHARED:-$(cd .. && pwd)/shared}
