@@ -157,3 +157,24 @@ def test_plot(models, mnist):
         return
     fig = r.plot()
     assert fig.axes
+
+
+def test_preserved_intermediates_equal_litert(models, mnist):
+    """Every intermediate of the int8 seed model, read after invoke with the flag, equals
+    ai-edge-litert's (tf.lite.Interpreter's runtime) with the same flag, bit for bit."""
+    litert = pytest.importorskip("ai_edge_litert.interpreter")
+    _, x, _ = mnist
+    theirs = litert.Interpreter(model_content=models[1], experimental_preserve_all_tensors=True,
+                                experimental_op_resolver_type=litert.OpResolverType.BUILTIN_REF)
+    ours = lite.Interpreter(model_content=models[1], experimental_preserve_all_tensors=True, numerics="litert")
+    q = np.clip(np.floor(x[:1] * 255 + 0.5) - 128, -128, 127).astype(np.int8)
+    for it in (theirs, ours):
+        it.allocate_tensors()
+        it.set_tensor(it.get_input_details()[0]["index"], q)
+        it.invoke()
+    compared = 0
+    for d in theirs.get_tensor_details():
+        if d["name"] in SHARED_ACTIVATIONS:
+            np.testing.assert_array_equal(ours.get_tensor(d["index"]), theirs.get_tensor(d["index"]), err_msg=d["name"])
+            compared += 1
+    assert compared == len(SHARED_ACTIVATIONS)
