@@ -1,13 +1,14 @@
 """evaluate(client=...): the data set split into shards of whole batches, each evaluated on a Dask
 worker. The model's bytes go to every worker once (scatter with broadcast); each shard runs the
-same batches as the local loop would, so the outputs are the same."""
+same batches as the local loop would, so the outputs are the same. x may be a Dask array: its
+shards are then computed on the workers."""
 from __future__ import annotations
 
 import math
 
 import numpy as np
 
-from ._model_io import BatchRunner, ModelInputs, dequantize
+from ._model_io import BatchRunner, ModelInputs, dequantize, is_lazy
 from ._progress import progress_bar
 
 __all__ = ["run_sharded", "evaluate_shard"]
@@ -30,6 +31,13 @@ def evaluate_shard(content, settings, batch_size, *arrays):
     return [np.concatenate([c[k] for c in chunks]) for k in range(len(runner.outputs))]
 
 
+def _shards(client, a, starts, shard_len):
+    if is_lazy(a):
+        blocks = a.rechunk((shard_len,) + tuple(a.shape[1:])).to_delayed().reshape(-1)
+        return client.compute(list(blocks))
+    return client.scatter([a[s:s + shard_len] for s in starts])
+
+
 def _settings(it):
     resolver = getattr(it, "_resolver", None)
     return {"numerics": it._numerics, "resolver": getattr(resolver, "name", resolver)}
@@ -46,9 +54,13 @@ def run_sharded(client, it, inputs: ModelInputs, batch_size: int, progress):
     shard_len = max(1, math.ceil(batches / (workers * SHARDS_PER_WORKER))) * batch_size
     model = client.scatter(it._content, broadcast=True)
     settings = _settings(it)
+    starts = list(range(0, inputs.n, shard_len))
+    # Per input, one future per shard: NumPy shards are sent to the workers; a Dask array's
+    # shards are computed there (rechunked to whole shards), never gathered here.
+    shard_futures = [_shards(client, a, starts, shard_len) for a in inputs.arrays]
     futures, sizes = [], {}
-    for start in range(0, inputs.n, shard_len):
-        parts = client.scatter([a[start:start + shard_len] for a in inputs.arrays])
+    for k, start in enumerate(starts):
+        parts = [per_input[k] for per_input in shard_futures]
         f = client.submit(evaluate_shard, model, settings, batch_size, *parts, pure=False)
         futures.append(f)
         sizes[f.key] = min(shard_len, inputs.n - start)

@@ -43,6 +43,16 @@ def dequantize(q, detail):
     return ((q.astype(np.float32) - np.float32(zero_point)) * np.float32(scale)).astype(np.float32)
 
 
+def is_lazy(a) -> bool:
+    """A Dask array (or another lazy array with shape, dtype and chunks): kept lazy, so that a
+    data set larger than this machine's memory is read batch by batch or on Dask's workers."""
+    return not isinstance(a, np.ndarray) and hasattr(a, "chunks") and hasattr(a, "dtype") and hasattr(a, "shape")
+
+
+def _array(a):
+    return a if is_lazy(a) else np.asarray(a)
+
+
 def _shape_text(shape):
     return "(" + ", ".join("N" if d is None else ("?" if d < 0 else str(int(d))) for d in shape) + ")"
 
@@ -82,7 +92,7 @@ class ModelInputs:
                 raise ValueError(f"the model has {len(details)} inputs ({listing}): give x as a list "
                                  f"of {len(details)} arrays or a dict by input name, not one array")
             parts = [("x", x)]
-        self.arrays = [self._check(what, np.asarray(a), d) for (what, a), d in zip(parts, details)]
+        self.arrays = [self._check(what, _array(a), d) for (what, a), d in zip(parts, details)]
         counts = {len(a) for a in self.arrays}
         if len(counts) > 1:
             raise ValueError("the inputs have different numbers of samples: " +
@@ -126,7 +136,7 @@ class ModelInputs:
         """The model's input values for samples [start, stop): converted to the input dtypes."""
         out = []
         for a, d in zip(self.arrays, self.details):
-            b = a[start:stop]
+            b = np.asarray(a[start:stop])
             want = np.dtype(d["dtype"])
             if np.issubdtype(want, np.integer) and np.issubdtype(b.dtype, np.floating):
                 scale, zero_point = d["quantization"]

@@ -44,3 +44,16 @@ def test_dask_with_an_interpreter_and_default_batches(client, models, mnist):
     sharded = qtflite.evaluate(it, x[:1000], y[:1000], progress=False, client=client)
     np.testing.assert_array_equal(sharded.outputs[0], local.outputs[0])
     assert sharded.to_dict(predictions=False)["accuracy"] == local.accuracy
+
+
+def test_dask_array_shards_are_computed_on_the_workers(client, models, mnist):
+    """x as a Dask array (say, read from files by the workers): never gathered by the client,
+    equal results."""
+    da = pytest.importorskip("dask.array")
+    _, x, y = mnist
+    lazy = da.from_array(x[:2000], chunks=(300, 28, 28, 1))
+    local = qtflite.evaluate(models[1], x[:2000], y[:2000], batch_size=100, progress=False)
+    sharded = qtflite.evaluate(models[1], lazy, y[:2000], batch_size=100, progress=False, client=client)
+    np.testing.assert_array_equal(sharded.outputs[0], local.outputs[0])
+    # Without a client a Dask array is read batch by batch.
+    np.testing.assert_array_equal(qtflite.evaluate(models[1], lazy[:300], progress=False), local.outputs[0][:300])
