@@ -161,6 +161,7 @@ class BatchRunner:
     def _resize(self, arrays):
         shapes = [list(a.shape) for a in arrays]
         if shapes != self._current:
+            self._current = None  # until allocate_tensors succeeds
             for a, d in zip(arrays, self.inputs):
                 self.it.resize_tensor_input(d["index"], list(a.shape))
             self.it.allocate_tensors()
@@ -175,7 +176,13 @@ class BatchRunner:
     def run(self, arrays):
         """Raw outputs (model dtypes) for one batch, each with the batch axis first."""
         b = len(arrays[0])
-        self._resize(arrays)
+        try:
+            self._resize(arrays)
+        except (ValueError, RuntimeError) as e:
+            if b == 1:
+                raise
+            raise BatchError(f"this model does not run on a batch of {b} samples, use batch_size=1 "
+                             f"({str(e).splitlines()[0] if str(e) else type(e).__name__})") from e
         for a, d in zip(arrays, self.inputs):
             self.it.set_tensor(d["index"], a)
         self.it.invoke()

@@ -217,3 +217,24 @@ def test_plot_needs_matplotlib_or_draws(models, mnist):
         return
     fig = r.plot()
     assert len(fig.axes) >= 2
+
+
+def test_a_model_fixed_to_batch_1_runs_image_by_image():
+    """Coral's MobileNet v1 (uint8, TOCO) RESHAPEs to [1, 1001]: the default batch size falls
+    back to 1; an explicit larger one is refused naming the remedy."""
+    path = os.path.join(DATA, "tflite", "coral", "mobilenet_v1_0.25_128_quant.tflite")
+    x = np.random.default_rng(0).uniform(-1, 1, (3, 128, 128, 3)).astype(np.float32)
+    out = qtflite.evaluate(path, x, progress=False)
+    it = lite.Interpreter(model_path=path)
+    it.allocate_tensors()
+    d, o = it.get_input_details()[0], it.get_output_details()[0]
+    s, z = d["quantization"]
+    for i in range(3):
+        v = x[i:i + 1] / np.float32(s)
+        q = np.clip(np.trunc(v) + (np.abs(v - np.trunc(v)) >= 0.5) * np.sign(v) + z, 0, 255).astype(np.uint8)
+        it.set_tensor(d["index"], q)
+        it.invoke()
+        so, zo = o["quantization"]
+        np.testing.assert_array_equal(out[i], (it.get_tensor(o["index"])[0].astype(np.float32) - zo) * np.float32(so))
+    with pytest.raises(ValueError, match="does not run on a batch of 3 samples, use batch_size=1"):
+        qtflite.evaluate(path, x, batch_size=3)
