@@ -81,7 +81,6 @@ def _fit_to_model(x, model_path):
 
 
 def run(args) -> int:
-    from .errors import KerasFileError  # noqa: F401  (imports the package's error types)
     from . import _core
 
     try:

@@ -92,12 +92,12 @@ class _Accumulator:
 
     def stats(self):
         out = {k: float(np.nanmean(v)) if v else float("nan") for k, v in self.per_sample.items()}
-        out["num_elements"] = int(round(out["num_elements"])) if v_ok(out["num_elements"]) else 0
+        out["num_elements"] = int(round(out["num_elements"])) if _is_number(out["num_elements"]) else 0
         out["sqnr"] = _sqnr(self.signal, self.noise)
         return out
 
 
-def v_ok(v):
+def _is_number(v):
     return not (isinstance(v, float) and math.isnan(v))
 
 
@@ -166,13 +166,13 @@ def _run(f_run, q_run, f_in, q_in, pairs, batch_size, progress, sort_by):
     for order, p in enumerate(pairs):
         row = dict(p)
         row.update(acc[p["tensor_name"]].stats())
-        row["rmse/scale"] = math.sqrt(row["mean_squared_error"]) / p["scale"] if v_ok(row["mean_squared_error"]) else float("nan")
+        row["rmse/scale"] = math.sqrt(row["mean_squared_error"]) / p["scale"] if _is_number(row["mean_squared_error"]) else float("nan")
         row["graph_order"] = order
         layers.append(row)
     if sort_by == "sqnr":
         layers.sort(key=lambda r: r["sqnr"])
     elif sort_by is not None:
-        layers.sort(key=lambda r: -r[sort_by] if v_ok(r[sort_by]) else math.inf)
+        layers.sort(key=lambda r: -r[sort_by] if _is_number(r[sort_by]) else math.inf)
     model = _model_metrics(f_outs, q_outs, n)
     return ComparisonResult(layers, model)
 
