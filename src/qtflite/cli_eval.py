@@ -36,6 +36,9 @@ def add_commands(sub):
     p.add_argument("quantized_model")
     _data_arguments(p, default_samples=1000)
     p.add_argument("--csv", default=None, help="also write the layer statistics as QuantizationDebugger's CSV")
+    p.add_argument("--error", choices=["model", "layer"], default="model",
+                   help="float reference: the float model's tensor (accumulated error, default) or each float "
+                        "operator on the quantized model's dequantized inputs (QuantizationDebugger's)")
 
 
 def load_data(spec: str, mnist_dir=None, samples=None, need_labels=True):
@@ -113,7 +116,8 @@ def _compare(args) -> int:
 
     x, _ = load_data(args.data, args.mnist_dir, args.samples, need_labels=False)
     x = _fit_to_model(x, args.float_model)
-    result = compare(args.float_model, args.quantized_model, x, batch_size=args.batch_size, numerics=args.numerics)
+    result = compare(args.float_model, args.quantized_model, x, batch_size=args.batch_size, numerics=args.numerics,
+                     error=args.error)
     if args.csv:
         result.to_csv(args.csv)
     if args.json:

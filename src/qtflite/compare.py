@@ -8,8 +8,12 @@ as the debugger's metrics: num_elements, stddev (np.std), mean_error (mean), max
 mean_squared_error; each averaged over the samples (np.nanmean), as the debugger aggregates
 them. Added: SQNR (10 log10 of sum float^2 / sum diff^2 over all samples, dB) and rmse/scale
 (sqrt(mean_squared_error) / scale: about 0.29 is rounding error alone, above 0.7 suspicious).
-Unlike the debugger, which feeds each quantized operator dequantized quantized inputs, the
-error here is what the quantized model accumulates up to that tensor."""
+Two references for the float values (``error=``):
+- "model" (default): the float model's own tensor, so the error is what the quantized model has
+  accumulated up to that tensor (the same as reading both models' intermediates by hand);
+- "layer": as the debugger's NumericVerify ops, the float operator run on the quantized model's
+  dequantized inputs, so each tensor shows its own operator's error (rmse/scale near 0.29 for
+  int8 when the operator adds nothing but rounding)."""
 from __future__ import annotations
 
 import csv
@@ -110,13 +114,17 @@ def _sqnr(signal, noise):
 
 
 def compare(float_model, quantized_model, x, *, batch_size=None, numerics="micro", progress=None,
-            sort_by="rmse/scale"):
+            sort_by="rmse/scale", error="model"):
     """Per-tensor and model-level error of `quantized_model` against `float_model` (each .tflite
     bytes, a path or an Interpreter) on inputs `x` (as for evaluate: float data, quantized
     for integer inputs). Returns a :class:`ComparisonResult`, worst tensor first by `sort_by`
-    ("rmse/scale", "mean_squared_error", "sqnr" (lowest first) or None for graph order)."""
+    ("rmse/scale", "mean_squared_error", "sqnr" (lowest first) or None for graph order).
+    error: "model" (against the float model's tensor: accumulated error) or "layer" (against
+    the float operator on the quantized model's dequantized inputs, as QuantizationDebugger)."""
     if sort_by not in ("rmse/scale", "mean_squared_error", "sqnr", None):
         raise ValueError(f"sort_by must be 'rmse/scale', 'mean_squared_error', 'sqnr' or None, got {sort_by!r}")
+    if error not in ("model", "layer"):
+        raise ValueError(f"error must be 'model' or 'layer', got {error!r}")
     f_it = _content_interpreter(float_model, numerics)
     q_it = _content_interpreter(quantized_model, numerics)
     f_run, q_run = BatchRunner(f_it), BatchRunner(q_it)
@@ -128,7 +136,47 @@ def compare(float_model, quantized_model, x, *, batch_size=None, numerics="micro
         batch_size = min(f_run.default_batch_size(f_in), q_run.default_batch_size(q_in), 256) if f_in.n else 1
     elif not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
-    return _run(f_run, q_run, f_in, q_in, pairs, int(batch_size), progress, sort_by)
+    layer_runners = _layer_runners(f_it, q_it, pairs) if error == "layer" else {}
+    return _run(f_run, q_run, f_in, q_in, pairs, int(batch_size), progress, sort_by, layer_runners, error)
+
+
+def _layer_runners(f_it, q_it, pairs):
+    """For each shared tensor computed by an operator: (runner of that float operator alone,
+    its activation inputs' indices in the quantized model)."""
+    from .interpreter import Interpreter
+    from .model import Model
+    from .submodel import cut_model_dict
+
+    graph = f_it._graph
+    producer = {o: op for op in graph["operators"] for o in op["outputs"]}
+    q_index = {name: i for name, (i, _) in _activations(q_it).items()}
+    runners = {}
+    for p in pairs:
+        op = producer.get(p["float_tensor_idx"])
+        if op is None:
+            continue  # a graph input: its reference is the float model's input
+        names = []
+        for i in op["inputs"]:
+            if i >= 0 and graph["tensors"][i]["data"] is None and graph["tensors"][i]["name"] not in names:
+                names.append(graph["tensors"][i]["name"])
+        if not names or any(n not in q_index for n in names):
+            continue
+        piece = Model.from_dict(cut_model_dict(f_it._dict, names, [p["tensor_name"]])).serialize()
+        it = Interpreter(model_content=bytes(piece), numerics=f_it._numerics,
+                         experimental_op_resolver_type=f_it._resolver)
+        runners[p["tensor_name"]] = (BatchRunner(it), [q_index[n] for n in names])
+    return runners
+
+
+def _float_value(q_it, index):
+    """A quantized model's tensor in float: dequantized when quantized, else as it is."""
+    d = q_it._detail(index)
+    v = q_it.get_tensor(index)
+    scales = d["quantization_parameters"]["scales"]
+    if np.issubdtype(v.dtype, np.integer) and len(scales) == 1 and scales[0] != 0:
+        zero_point = d["quantization_parameters"]["zero_points"][0]
+        return (v.astype(np.float32) - np.float32(zero_point)) * np.float32(scales[0])
+    return v.astype(np.float32)
 
 
 def _batched_everywhere(f_run, q_run, pairs, b):
@@ -137,7 +185,7 @@ def _batched_everywhere(f_run, q_run, pairs, b):
                q_it.get_tensor(p["tensor_idx"]).shape[:1] == (b,) for p in pairs)
 
 
-def _run(f_run, q_run, f_in, q_in, pairs, batch_size, progress, sort_by):
+def _run(f_run, q_run, f_in, q_in, pairs, batch_size, progress, sort_by, layer_runners, error):
     n = f_in.n
     acc = {p["tensor_name"]: _Accumulator() for p in pairs}
     f_outs, q_outs = [], []
@@ -154,7 +202,11 @@ def _run(f_run, q_run, f_in, q_in, pairs, batch_size, progress, sort_by):
                 batch_size = 1  # a tensor without the batch axis: per-sample statistics need batches of 1
                 continue
             for p in pairs:
-                f = f_run.it.get_tensor(p["float_tensor_idx"])
+                if p["tensor_name"] in layer_runners:
+                    runner, q_inputs = layer_runners[p["tensor_name"]]
+                    f = runner.run([_float_value(q_run.it, i) for i in q_inputs])[0]
+                else:
+                    f = f_run.it.get_tensor(p["float_tensor_idx"])
                 q = q_run.it.get_tensor(p["tensor_idx"])
                 deq = (q.astype(np.float32) - np.float32(p["zero_point"])) * np.float32(p["scale"])
                 acc[p["tensor_name"]].add(f, deq, b)
@@ -174,7 +226,7 @@ def _run(f_run, q_run, f_in, q_in, pairs, batch_size, progress, sort_by):
     elif sort_by is not None:
         layers.sort(key=lambda r: -r[sort_by] if _is_number(r[sort_by]) else math.inf)
     model = _model_metrics(f_outs, q_outs, n)
-    return ComparisonResult(layers, model)
+    return ComparisonResult(layers, model, error)
 
 
 def _model_metrics(f_outs, q_outs, n):
@@ -198,9 +250,10 @@ class ComparisonResult:
     ``rmse/scale``, ``float_tensor_idx``); ``model``: output SQNR (dB), output MSE and top-1
     agreement of the first output."""
 
-    def __init__(self, layers, model):
+    def __init__(self, layers, model, error="model"):
         self.layers = layers
         self.model = model
+        self.error = error  # the float reference: "model" or "layer" (see qtflite.compare)
 
     @property
     def layer_statistics(self) -> dict:
@@ -212,7 +265,7 @@ class ComparisonResult:
             if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
                 return None if math.isnan(v) else ("inf" if v > 0 else "-inf")
             return v
-        return {"model": {k: clean(v) for k, v in self.model.items()},
+        return {"error": self.error, "model": {k: clean(v) for k, v in self.model.items()},
                 "layers": [{k: clean(v) for k, v in r.items()} for r in self.layers]}
 
     def to_csv(self, file=None, extra: bool = False):
@@ -244,7 +297,7 @@ class ComparisonResult:
 
     def _summary(self):
         m = self.model
-        return (f"{m['samples']:,} samples: output SQNR {m['output_sqnr']:.1f} dB, top-1 agreement "
+        return (f"{m['samples']:,} samples, {self.error} error: output SQNR {m['output_sqnr']:.1f} dB, top-1 agreement "
                 f"{m['top1_agreement']:.4f}, output MSE {m['output_mse']:.3g}")
 
     def __repr__(self):

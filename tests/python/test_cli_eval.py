@@ -63,8 +63,8 @@ def test_compare_equals_the_api(files, mnist, tmp_path, capsys):
     assert [r["mean_squared_error"] for r in report["layers"]] == [r["mean_squared_error"] for r in api.layers]
     with open(csv_path, newline="") as f:
         assert f.read() == api.to_csv()  # csv.DictWriter's \r\n, as the debugger writes
-    assert main(["compare", files[0], files[1], "--data", "mnist", "--samples", "50"]) == 0
-    assert "rmse/scale" in capsys.readouterr().out
+    assert main(["compare", files[0], files[1], "--data", "mnist", "--samples", "50", "--error", "layer"]) == 0
+    assert "layer error" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("argv, message", [

@@ -178,3 +178,42 @@ def test_preserved_intermediates_equal_litert(models, mnist):
             np.testing.assert_array_equal(ours.get_tensor(d["index"]), theirs.get_tensor(d["index"]), err_msg=d["name"])
             compared += 1
     assert compared == len(SHARED_ACTIVATIONS)
+
+
+def test_layer_error_runs_each_float_operator_on_dequantized_inputs(models, mnist):
+    """error="layer", as the debugger's NumericVerify: MAX_POOL_2D and RESHAPE add no error of
+    their own; the first FULLY_CONNECTED (ReLU) is checked by hand in NumPy on the dequantized
+    int8 'flatten' tensor with the float model's weights."""
+    _, x, _ = mnist
+    float_bytes, int8_bytes = models
+    x = x[:40]
+    r = qtflite.compare(float_bytes, int8_bytes, x, error="layer", batch_size=1, progress=False)
+    rows = {row["tensor_name"]: row for row in r.layers}
+    assert r.error == "layer" and set(rows) == SHARED_ACTIVATIONS
+    for name in ("max_pooling2d", "flatten"):
+        assert rows[name]["mean_squared_error"] == 0 and rows[name]["max_abs_error"] == 0
+    f_it = lite.Interpreter(model_content=float_bytes)
+    f_it.allocate_tensors()
+    names = {d["name"]: d["index"] for d in f_it.get_tensor_details()}
+    w, b = f_it.get_tensor(names["dense/kernel"]).astype(np.float64), f_it.get_tensor(names["dense/bias"])
+    q_it = lite.Interpreter(model_content=int8_bytes, experimental_preserve_all_tensors=True)
+    q_it.allocate_tensors()
+    q = {d["name"]: d for d in q_it.get_tensor_details()}
+    s_in, z_in = q_it.get_input_details()[0]["quantization"]
+    mse = []
+    for i in range(len(x)):
+        q_it.set_tensor(q["serving_default_input_layer:0"]["index"],
+                        np.clip(np.floor(x[i:i + 1] / np.float32(s_in) + np.float32(0.5)) + z_in, -128, 127).astype(np.int8))
+        q_it.invoke()
+        deq = {}
+        for name in ("flatten", "dense"):
+            s, z = q[name]["quantization"]
+            deq[name] = (q_it.get_tensor(q[name]["index"]).astype(np.float64) - z) * s
+        reference = np.maximum(deq["flatten"] @ w.T + b, 0)
+        mse.append(np.mean((deq["dense"] - reference) ** 2))
+    assert rows["dense"]["mean_squared_error"] == pytest.approx(np.mean(mse), rel=1e-4)
+    # The model's own error accumulates: never below the layer's own for the last layers.
+    accumulated = {row["tensor_name"]: row for row in qtflite.compare(float_bytes, int8_bytes, x, progress=False).layers}
+    assert accumulated["dense_1"]["mean_squared_error"] > rows["dense_1"]["mean_squared_error"]
+    with pytest.raises(ValueError, match="error must be 'model' or 'layer'"):
+        qtflite.compare(float_bytes, int8_bytes, x, error="op")
