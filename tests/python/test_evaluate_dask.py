@@ -13,7 +13,7 @@ from test_evaluate import mnist, models  # noqa: E402,F401  (module fixtures)
 @pytest.fixture(scope="module")
 def client():
     cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                       dashboard_address=None)
+                                       dashboard_address=":0")  # any free port
     c = distributed.Client(cluster)
     yield c
     c.close()
