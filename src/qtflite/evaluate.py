@@ -62,6 +62,8 @@ def _metric_functions(metrics, top_k):
         if callable(m):
             out.append((getattr(m, "__name__", f"metric_{k}"), m))
         elif m in named:
+            if m != "accuracy" and not top_k:
+                raise ValueError(f"metric {m!r} needs top_k >= 1, got top_k={top_k!r}")
             out.append(("accuracy" if m == "accuracy" else f"top_{top_k}_accuracy", m))
         else:
             raise ValueError(f"unknown metric {m!r}: use one of {sorted(named)} or a callable(y_true, outputs) -> float")
