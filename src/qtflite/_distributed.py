@@ -9,7 +9,6 @@ import math
 import numpy as np
 
 from ._model_io import BatchRunner, ModelInputs, dequantize, is_lazy
-from ._progress import progress_bar
 
 __all__ = ["run_sharded", "evaluate_shard"]
 
@@ -43,7 +42,7 @@ def _settings(it):
     return {"numerics": it._numerics, "resolver": getattr(resolver, "name", resolver)}
 
 
-def run_sharded(client, it, inputs: ModelInputs, batch_size: int, progress):
+def run_sharded(client, it, inputs: ModelInputs, batch_size: int, bar):
     """(outputs, number of shards, number of workers)."""
     try:
         from distributed import as_completed
@@ -64,9 +63,8 @@ def run_sharded(client, it, inputs: ModelInputs, batch_size: int, progress):
         f = client.submit(evaluate_shard, model, settings, batch_size, *parts, pure=False)
         futures.append(f)
         sizes[f.key] = min(shard_len, inputs.n - start)
-    with progress_bar(inputs.n, "evaluate (dask)", progress) as bar:
-        for f in as_completed(futures):
-            bar.update(sizes[f.key])
+    for f in as_completed(futures):
+        bar.update(sizes[f.key])
     results = client.gather(futures)
     num_outputs = len(it.get_output_details())
     if not results:

@@ -70,14 +70,13 @@ def _metric_functions(metrics, top_k):
     return out
 
 
-def _run_local(runner, inputs, batch_size, progress):
+def _run_local(runner, inputs, batch_size, bar):
     chunks = []
-    with progress_bar(inputs.n, "evaluate", progress) as bar:
-        for start in range(0, inputs.n, batch_size):
-            stop = min(start + batch_size, inputs.n)
-            raw = runner.run(inputs.batch(start, stop))
-            chunks.append([dequantize(o, d) for o, d in zip(raw, runner.outputs)])
-            bar.update(stop - start)
+    for start in range(0, inputs.n, batch_size):
+        stop = min(start + batch_size, inputs.n)
+        raw = runner.run(inputs.batch(start, stop))
+        chunks.append([dequantize(o, d) for o, d in zip(raw, runner.outputs)])
+        bar.update(stop - start)
     return _concatenate(chunks, len(runner.outputs))
 
 
@@ -130,16 +129,18 @@ def evaluate(model, x, y=None, *, batch_size=None, metrics=("accuracy",), top_k=
     metric_fns = _metric_functions(metrics, top_k) if labels is not None else []
     size = _choose_batch_size(runner, inputs, batch_size)
 
-    start = time.perf_counter()
-    if client is None:
-        outputs = _run_local(runner, inputs, size, progress)
-        engine = "local"
-    else:
-        from ._distributed import run_sharded
+    # The bar is made (and tqdm imported) before the clock starts.
+    with progress_bar(inputs.n, "evaluate" if client is None else "evaluate (dask)", progress) as bar:
+        start = time.perf_counter()
+        if client is None:
+            outputs = _run_local(runner, inputs, size, bar)
+            engine = "local"
+        else:
+            from ._distributed import run_sharded
 
-        outputs, shards, workers = run_sharded(client, it, inputs, size, progress)
-        engine = f"dask: {shards} shards on {workers} workers"
-    seconds = time.perf_counter() - start
+            outputs, shards, workers = run_sharded(client, it, inputs, size, bar)
+            engine = f"dask: {shards} shards on {workers} workers"
+        seconds = time.perf_counter() - start
     if labels is None:
         return outputs[0] if len(outputs) == 1 else outputs
 
