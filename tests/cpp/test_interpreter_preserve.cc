@@ -41,7 +41,7 @@ std::shared_ptr<Model> DoublingChain() {
 
 // Runs the chain on t0 = 1 and returns whether every tensor holds 2^k afterwards, and how many
 // distinct addresses the tensors have.
-std::pair<bool, size_t> Run(bool preserve) {
+std::pair<bool, size_t> RunChain(bool preserve) {
   Interpreter it(DoublingChain(), Numerics::kMicro);
   it.SetPreserveAllTensors(preserve);
   it.AllocateTensors();
@@ -59,13 +59,13 @@ std::pair<bool, size_t> Run(bool preserve) {
 }
 
 TEST(InterpreterPreserve, WithoutTheFlagTheArenaReusesMemory) {
-  auto [intact, distinct] = Run(false);
+  auto [intact, distinct] = RunChain(false);
   EXPECT_LT(distinct, 6u);
   EXPECT_FALSE(intact);  // an early intermediate was overwritten by a later one
 }
 
 TEST(InterpreterPreserve, WithTheFlagEveryIntermediateKeepsItsValue) {
-  auto [intact, distinct] = Run(true);
+  auto [intact, distinct] = RunChain(true);
   EXPECT_EQ(distinct, 6u);
   EXPECT_TRUE(intact);
 }
