@@ -238,3 +238,20 @@ def test_a_model_fixed_to_batch_1_runs_image_by_image():
         np.testing.assert_array_equal(out[i], (it.get_tensor(o["index"])[0].astype(np.float32) - zo) * np.float32(so))
     with pytest.raises(ValueError, match="does not run on a batch of 3 samples, use batch_size=1"):
         qtflite.evaluate(path, x, batch_size=3)
+
+
+def test_progress_is_on_in_a_notebook_kernel(monkeypatch):
+    """In a Jupyter kernel (IPython's ZMQInteractiveShell) bars show although stderr is no tty."""
+    import sys
+    import types
+    from qtflite._progress import progress_enabled
+
+    class ZMQInteractiveShell:
+        pass
+
+    fake = types.ModuleType("IPython")
+    fake.get_ipython = lambda: ZMQInteractiveShell()
+    monkeypatch.setitem(sys.modules, "IPython", fake)
+    assert progress_enabled(None) is True and progress_enabled(False) is False
+    fake.get_ipython = lambda: None  # IPython imported, but no kernel running
+    assert progress_enabled(None) is False
