@@ -20,6 +20,7 @@ import csv
 import html
 import io
 import math
+import warnings
 
 import numpy as np
 
@@ -132,6 +133,9 @@ def compare(float_model, quantized_model, x, *, batch_size=None, numerics="micro
     if len(f_run.outputs) != len(q_run.outputs):
         raise ValueError(f"the float model has {len(f_run.outputs)} outputs, the quantized one {len(q_run.outputs)}")
     pairs = _shared_tensors(f_it, q_it)
+    if not pairs:
+        warnings.warn("the two models share no quantized tensor by name (were they converted from the same "
+                      "model by qtflite?): only the model-level metrics are compared", stacklevel=2)
     if batch_size is None:
         batch_size = min(f_run.default_batch_size(f_in), q_run.default_batch_size(q_in), 256) if f_in.n else 1
     elif not isinstance(batch_size, (int, np.integer)) or batch_size < 1:

@@ -217,3 +217,15 @@ def test_layer_error_runs_each_float_operator_on_dequantized_inputs(models, mnis
     assert accumulated["dense_1"]["mean_squared_error"] > rows["dense_1"]["mean_squared_error"]
     with pytest.raises(ValueError, match="error must be 'model' or 'layer'"):
         qtflite.compare(float_bytes, int8_bytes, x, error="op")
+
+
+def test_models_without_shared_quantized_tensors_warn(models, mnist):
+    """A dynamic-range model keeps float activations: nothing to compare per tensor."""
+    _, x, _ = mnist
+    import os
+    from conftest import DATA
+    c = lite.TFLiteConverter.from_keras_file(os.path.join(DATA, "keras", "mnist_cnn_seed.keras"))
+    c.optimizations = [lite.Optimize.DEFAULT]
+    with pytest.warns(UserWarning, match="share no quantized tensor"):
+        r = qtflite.compare(models[0], c.convert(), x[:20], progress=False)
+    assert r.layers == [] and r.model["top1_agreement"] == 1.0
