@@ -61,11 +61,11 @@ def main() -> int:
         details = lite.Interpreter(model_content=data).get_input_details()[0]
         summary[kind] = {
             "file": path, "bytes": len(data), "convert_seconds": round(seconds, 4),
-            "accuracy": result["accuracy"], "evaluate_seconds": round(eval_seconds, 3),
+            "accuracy": result.accuracy, "evaluate_seconds": round(eval_seconds, 3),
             "input": {"dtype": np.dtype(details["dtype"]).name, "quantization": list(details["quantization"])},
         }
         print(f"{kind:7s}: {len(data):6,d} bytes, converted in {seconds * 1e3:6.1f} ms, "
-              f"accuracy {result['accuracy']:.4f} on {result['samples']:,} images ({eval_seconds:.2f} s)")
+              f"accuracy {result.accuracy:.4f} on {result.samples:,} images ({eval_seconds:.2f} s)")
     summary["accuracy_drop_pp"] = round(100 * (summary["float32"]["accuracy"] - summary["int8"]["accuracy"]), 3)
     with open(os.path.join(args.out, "summary.json"), "w") as f:
         json.dump(summary, f, indent=1)

@@ -8,7 +8,8 @@ from .model import load_model, Model
 from .inspect import inspect
 from .dtypes import DType, as_dtype, float16, float32, int8, int16, int32, int64, uint8
 from . import lite
-from .evaluate import evaluate
+from .evaluate import evaluate, EvaluationResult
+from .compare import compare, ComparisonResult
 from .profile import profile, ProfileReport, OperatorTiming
 from .quantize.runtime_limits import QuantizationWarning
 
@@ -26,5 +27,5 @@ def cpu_info() -> dict:
 
 
 __all__ = ["ModelError", "QuantizationWarning", "KerasFileError", "UnsupportedLayerError", "Model", "load_model",
-           "inspect", "lite", "evaluate", "profile", "ProfileReport", "OperatorTiming", "cpu_info", "__version__", "DType", "as_dtype",
+           "inspect", "lite", "evaluate", "EvaluationResult", "compare", "ComparisonResult", "profile", "ProfileReport", "OperatorTiming", "cpu_info", "__version__", "DType", "as_dtype",
            "float16", "float32", "int8", "int16", "int32", "int64", "uint8"]

@@ -80,12 +80,18 @@ class Interpreter:
         if experimental_delegates:
             raise ValueError("qtflite's Interpreter does not take delegates")
         source = model_path if model_path is not None else model_content
-        self._model = _core.read_model(read_bytes(source))
+        self._content = read_bytes(source)
+        self._model = _core.read_model(self._content)
         self._dict = self._model.to_dict()
         self._graph = self._dict["subgraphs"][0]
         self._impl = _core.Interpreter(self._model, numerics)
         self._impl.set_fast_float_kernels(_uses_fast_float_kernels(experimental_op_resolver_type))
         self._impl.set_fast_integer_kernels(not _is_builtin_ref(experimental_op_resolver_type))
+        # As in TensorFlow: with the flag every intermediate tensor keeps its value after invoke();
+        # without it intermediates share arena memory and get_tensor() of one returns whatever a
+        # later operator left there.
+        self._impl.set_preserve_all_tensors(bool(experimental_preserve_all_tensors))
+        self._resolver = experimental_op_resolver_type
         self._numerics = numerics
         self._num_threads = num_threads
         self._profiling = bool(experimental_profile)

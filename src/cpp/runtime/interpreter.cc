@@ -239,7 +239,9 @@ void Interpreter::AllocateTensors() {
     if (t.data || last_use[i] < -1) continue;  // constant, owned, or unused
     if (t.bytes == 0 && t.num_elements() != 0) t.bytes = TensorBytes(t, g, i);
     placed.push_back(i);
-    requests.push_back({t.bytes, first_use[i], last_use[i]});
+    // Preserving: alive from before the first operator to after the last, so never shared.
+    if (preserve_all_) requests.push_back({t.bytes, -1, num_ops});
+    else requests.push_back({t.bytes, first_use[i], last_use[i]});
   }
   ArenaPlan plan = PlanArena(requests);
   arena_.reset();

@@ -46,6 +46,15 @@ class Interpreter {
   // on by default; off runs the scalar reference kernels, for debugging.
   void SetFastIntegerKernels(bool on) { fast_integer_ = on; }
   void ResetRanges() { ranges_.clear(); }
+  // tf.lite.Interpreter's experimental_preserve_all_tensors: the arena gives every tensor computed
+  // at invoke time memory of its own, so that intermediates stay readable after Invoke (off, they
+  // share memory by lifetime and a later operator may overwrite one). Takes effect at the next
+  // AllocateTensors.
+  void SetPreserveAllTensors(bool on) {
+    if (on != preserve_all_) ready_ = false;
+    preserve_all_ = on;
+  }
+  bool preserve_all_tensors() const { return preserve_all_; }
 
   // Per-operator profile: while on, Invoke times every operator it runs (steady clock) and adds
   // the time to that operator's entry; off (the default), Invoke takes no timestamps at all.
@@ -93,6 +102,7 @@ class Interpreter {
   bool calibrating_ = false;
   bool fast_float_ = false;
   bool fast_integer_ = true;
+  bool preserve_all_ = false;
   std::vector<std::pair<int, Range>> ranges_;  // tensor index -> observed range
   bool profiling_ = false;
   std::vector<OpProfile> op_profile_;
