@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .model import read_bytes
 
@@ -40,6 +40,7 @@ class CSource:
     header: str
     source: str
     header_name: str
+    _data: bytes = field(default=b"", repr=False)
 
     def save(self, cc_path):
         """Write the .cc to `cc_path` and the header beside it (same name, .h). Returns the two
@@ -49,12 +50,11 @@ class CSource:
         if ext not in (".cc", ".cpp", ".c++", ".cxx"):
             raise ValueError(f"'{cc_path}': give a C++ source file name ending in .cc")
         h_path = base + ".h"
-        if os.path.basename(h_path) != self.header_name:
-            text = self.source.replace(f'#include "{self.header_name}"', f'#include "{os.path.basename(h_path)}"')
-        else:
-            text = self.source
-        write_atomic(h_path, self.header.encode(), "wb")
-        write_atomic(cc_path, text.encode(), "wb")
+        header, source = self.header, self.source
+        if os.path.basename(h_path) != self.header_name:  # the .cc includes the header by its file name
+            header, source = _render(self._data, self.name, os.path.basename(h_path))
+        write_atomic(h_path, header.encode(), "wb")
+        write_atomic(cc_path, source.encode(), "wb")
         return cc_path, h_path
 
     def __repr__(self):
@@ -71,6 +71,11 @@ def to_c_source(model, name: str = "g_model", header_name: str | None = None) ->
     if not isinstance(name, str) or not _IDENTIFIER.match(name):
         raise ValueError(f"name must be a C identifier (letters, digits, '_', not starting with a digit), got {name!r}")
     header_name = header_name or f"{name}.h"
+    header, source = _render(data, name, header_name)
+    return CSource(name=name, size=len(data), header=header, source=source, header_name=header_name, _data=data)
+
+
+def _render(data, name, header_name):
     guard = re.sub(r"[^A-Za-z0-9]", "_", header_name).upper() + "_"
     header = (f"#ifndef {guard}\n#define {guard}\n\n#include <cstdint>\n\n"
               f"extern const unsigned char {name}[];\n"
@@ -81,4 +86,4 @@ def to_c_source(model, name: str = "g_model", header_name: str | None = None) ->
     source = (f"#include <cstdint>\n\n#include \"{header_name}\"\n\n"
               f"alignas(16) const unsigned char {name}[] = {{\n" + "\n".join(rows) + "\n};\n"
               f"const unsigned int {name}_size = {len(data)};\n")
-    return CSource(name=name, size=len(data), header=header, source=source, header_name=header_name)
+    return header, source
