@@ -127,6 +127,11 @@ class ArenaPlan:
         larger, the temporary bookkeeping of the planning step beside the tail."""
         return self.tail_bytes + max(self.head_bytes, self.planning_bytes)
 
+    def __repr__(self):
+        return (f"ArenaPlan(arena_bytes={self.arena_bytes:,}: head {self.head_bytes:,} (activation plan, "
+                f"{len(self.buffers)} buffers) + tail {self.tail_bytes:,} (persistent, estimated), planning "
+                f"{self.planning_bytes:,}; {8 * self.pointer_bytes}-bit)")
+
     def to_dict(self):
         return {"arena_bytes": self.arena_bytes, "head_bytes": self.head_bytes, "tail_bytes": self.tail_bytes,
                 "planning_bytes": self.planning_bytes,

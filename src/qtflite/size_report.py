@@ -45,7 +45,8 @@ def _weights_bytes(d) -> int:
 
 
 def _keras_info(source):
-    """(label, file bytes or None, parameter bytes or None) of a Keras file or live model."""
+    """(label, file bytes or None, parameter bytes or None) of a Keras file or live model (saved
+    to a temporary .keras file to measure it)."""
     if source is None:
         return None, None, None
     if isinstance(source, (str, os.PathLike)):
@@ -58,8 +59,22 @@ def _keras_info(source):
             weights = source.get_weights()
         except Exception:
             weights = [np.asarray(w) for w in source.weights]
-        return getattr(source, "name", "keras model"), None, int(sum(np.asarray(w).nbytes for w in weights))
+        params = int(sum(np.asarray(w).nbytes for w in weights))
+        return getattr(source, "name", "keras model"), _saved_size(source), params
     raise TypeError(f"expected a Keras file path or a Keras model, got {type(source).__name__}")
+
+
+def _saved_size(model):
+    """Bytes of a live Keras model saved as .keras (what the user's file would take), or None
+    when it cannot be saved."""
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "model.keras")
+        try:
+            model.save(path)
+        except Exception:
+            return None
+        return os.path.getsize(path)
 
 
 class SizeReport:
@@ -127,6 +142,11 @@ def analyze_size(keras_file_or_model=None, *tflite_models, names=None) -> SizeRe
     Keras file and against the float32 .tflite, and for TFLite Micro the flash the model array
     takes and the tensor arena it needs. `names` labels the .tflite models (default: the file
     name, or the model's kind)."""
+    if isinstance(keras_file_or_model, (bytes, bytearray, memoryview)) or (
+            isinstance(keras_file_or_model, (str, os.PathLike))
+            and os.fspath(keras_file_or_model).lower().endswith(".tflite")):
+        tflite_models = (keras_file_or_model,) + tflite_models  # no Keras model, .tflite files only
+        keras_file_or_model = None
     label, keras_bytes, keras_params = _keras_info(keras_file_or_model)
     rows = []
     if label is not None:

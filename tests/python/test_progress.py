@@ -55,3 +55,15 @@ def test_cli_is_quiet_when_piped(tmp_path):
                        capture_output=True, text=True, env=env)
     assert r.returncode == 0, r.stderr
     assert "calibrating" not in r.stderr
+
+
+def test_conversion_bar_for_large_models(capsys, monkeypatch):
+    import qtflite.converter as converter_module
+    monkeypatch.setattr(converter_module, "LARGE_MODEL_LAYERS", 3)  # the seed has 5 layer calls
+    c = lite.TFLiteConverter.from_keras_file(SEED)
+    c.progress = True
+    c.convert()
+    assert "converting layers" in capsys.readouterr().err
+    monkeypatch.setattr(converter_module, "LARGE_MODEL_LAYERS", 100)
+    c.convert()
+    assert "converting layers" not in capsys.readouterr().err

@@ -135,9 +135,22 @@ def test_bytes_models_and_bad_input(seed_models):
     f32, i8 = seed_models
     report = qtflite.analyze_size(None, f32.read_bytes(), i8.read_bytes())
     assert [r["model"] for r in report.rows] == ["float32", "int8"]
+    assert qtflite.analyze_size(f32.read_bytes(), str(i8)).to_dict() == qtflite.analyze_size(
+        None, f32.read_bytes(), str(i8)).to_dict()  # .tflite first: no Keras row
+    assert "arena_bytes=" in repr(plan_arena(i8.read_bytes()))
     with pytest.raises(FileNotFoundError):
         qtflite.analyze_size(os.path.join(DATA, "missing.keras"), f32.read_bytes())
     with pytest.raises(qtflite.ModelError):
         qtflite.analyze_size(None, b"\0" * 64)
     with pytest.raises(ValueError, match="names"):
         qtflite.analyze_size(None, f32.read_bytes(), names=["a", "b"])
+
+
+def test_live_keras_model():
+    keras = pytest.importorskip("keras")
+    model = keras.saving.load_model(SEED)
+    report = qtflite.analyze_size(model, lite.TFLiteConverter.from_keras_model(model).convert())
+    row = report.rows[0]
+    assert row["kind"] == "keras" and row["bytes"] > 0
+    assert row["weights_bytes"] == sum(w.nbytes for w in model.get_weights())
+    assert report.rows[1]["compression_vs_keras"] == pytest.approx(row["bytes"] / report.rows[1]["bytes"])
