@@ -17,15 +17,18 @@ __all__ = ["analyze_size", "SizeReport"]
 
 
 def model_kind(d) -> str:
-    """'float32', 'float16', 'dynamic range', 'int8', 'uint8' or '16x8' from a model dict's
-    tensors."""
+    """'float32', 'float16', 'dynamic range', 'int8', 'int8+float' (some operators kept float),
+    'uint8' or '16x8' from a model dict's tensors."""
     tensors = d["subgraphs"][0]["tensors"]
     weights = {t["dtype"] for t in tensors if t["data"] is not None and t["dtype"] not in ("int32", "int64")}
     acts = {t["dtype"] for t in tensors if t["data"] is None}
     if "int16" in acts and "int8" in weights:
         return "16x8"
     if "int8" in acts:
-        return "int8"
+        g = d["subgraphs"][0]
+        mixed = any(op["opcode"] != "DEQUANTIZE" and any(tensors[o]["dtype"] == "float32" for o in op["outputs"])
+                    for op in g["operators"])
+        return "int8+float" if mixed else "int8"  # int8+float: selective quantization
     if "uint8" in acts:
         return "uint8"
     if "int8" in weights:

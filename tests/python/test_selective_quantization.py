@@ -52,6 +52,7 @@ def test_denylisted_layer_stays_float_between_quantize_and_dequantize(mnist):
         if name not in ("QUANTIZE", "DEQUANTIZE"):
             assert outs == ["int8"], name
     assert names[-1] == "DEQUANTIZE" and ops[-1][2] == ["float32"]
+    assert qtflite.analyze_size(None, model).rows[0]["kind"] == "int8+float"
     # Accuracy close to the all-int8 model.
     full = converter(calibration).convert()
     acc_full = qtflite.evaluate(full, x_test, y_test)["accuracy"]
