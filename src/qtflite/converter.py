@@ -238,6 +238,7 @@ class TFLiteConverter:
         self.experimental_denylisted_nodes = []
         self.experimental_denylisted_ops = []
         self.progress = None  # progress bars: None = when the output is a terminal or notebook
+        self._layer_ops = None  # {layer name: operator output tensor names} of the last lowering
 
     @classmethod
     def from_keras_model(cls, model, inputs=None, outputs=None):
