@@ -29,3 +29,8 @@ def cpu_info() -> dict:
 __all__ = ["ModelError", "QuantizationWarning", "KerasFileError", "UnsupportedLayerError", "Model", "load_model",
            "inspect", "lite", "evaluate", "EvaluationResult", "compare", "ComparisonResult", "profile", "ProfileReport", "OperatorTiming", "cpu_info", "__version__", "DType", "as_dtype",
            "float16", "float32", "int8", "int16", "int32", "int64", "uint8"]
+
+# Model tools: size table and TFLite Micro arena, C arrays for microcontrollers.
+from .size_report import analyze_size, SizeReport
+from .c_source import to_c_source, CSource
+__all__ += ["analyze_size", "SizeReport", "to_c_source", "CSource"]

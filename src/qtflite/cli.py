@@ -1,6 +1,6 @@
 """Command line: ``python -m qtflite inspect FILE``, ``python -m qtflite bench FILE`` (the per-operator
 profile on random inputs), ``eval MODEL --data mnist|FILE.npz`` and ``compare FLOAT QUANT --data ...``
-(cli_eval.py); also installed as ``qtflite``."""
+(cli_eval.py), ``convert``, ``size`` and ``c-array`` (cli_tools.py); also installed as ``qtflite``."""
 from __future__ import annotations
 
 import argparse
@@ -22,13 +22,17 @@ def main(argv=None) -> int:
     p_bench.add_argument("--numerics", choices=["micro", "litert"], default="micro")
     p_bench.add_argument("--reference", action="store_true", help="the scalar reference kernels (BUILTIN_REF)")
     p_bench.add_argument("--json", action="store_true", help="print the report as JSON")
-    from . import cli_eval
+    from . import cli_eval  # eval, compare
+    from . import cli_tools  # convert, size, c-array
     cli_eval.add_commands(sub)
+    cli_tools.add_commands(sub)
     args = parser.parse_args(argv)
     if args.command in cli_eval.COMMANDS:
         return cli_eval.run(args)
     if args.command == "bench":
         return _bench(args)
+    if args.command in cli_tools.COMMANDS:
+        return cli_tools.run(args)
 
     from .inspect import inspect
 

@@ -25,7 +25,7 @@ import warnings
 import numpy as np
 
 from ._model_io import BatchRunner, ModelInputs, as_interpreter, dequantize
-from ._progress import progress_bar
+from .progress import progress_bar
 from .evaluation_result import need_matplotlib
 
 __all__ = ["compare", "ComparisonResult", "DEBUGGER_COLUMNS"]

@@ -20,9 +20,16 @@ from .lite_options import Optimize, OpsSet, TargetSpec, as_ops_set, as_optimizat
 __all__ = ["TFLiteConverter", "keras_to_model"]
 
 
-def keras_to_model(source: KerasModelSource, layer_tensors: dict | None = None):
+# Models with at least this many layer calls get a progress bar while they are lowered.
+LARGE_MODEL_LAYERS = 100
+
+
+def keras_to_model(source: KerasModelSource, layer_tensors: dict | None = None, layer_ops: dict | None = None,
+                   progress=None):
     """Lower a Keras model to qtflite's float32 IR (a qtflite.Model). `layer_tensors`, when
-    given, receives {Keras layer or input name: IR tensor name} for cutting sub-models."""
+    given, receives {Keras layer or input name: IR tensor name} for cutting sub-models;
+    `layer_ops` receives {Keras layer name: [output tensor names of the operators its lowering
+    wrote]} (operators later folded away keep their names there but are gone from the model)."""
     try:
         graph = parse_keras_config(source.config)
     except KerasFileError as e:  # the parser knows the model, not which file part held it
@@ -48,19 +55,34 @@ def keras_to_model(source: KerasModelSource, layer_tensors: dict | None = None):
         for t in call.inputs:
             consumers[t] = consumers.get(t, 0) + 1
     ctx = LoweringContext(b, source, consumers, set(graph.outputs), keras3)
+    from .progress import progress_bar
+    large = len(graph.calls) >= LARGE_MODEL_LAYERS
+    with progress_bar(len(graph.calls), "converting layers", progress if large else False, unit="layer") as bar:
+        _lower_calls(graph, source, b, ctx, tensors, layer_tensors, layer_ops, bar)
+    return _finish(graph, b, tensors, layer_tensors, layer_ops, keras3, source)
+
+
+def _lower_calls(graph, source, b, ctx, tensors, layer_tensors, layer_ops, bar):
     for call in graph.calls:
+        bar.update(1)
         lower = LOWERINGS.get(call.class_name)
         if lower is None:
             raise _unsupported(source.config, call, ctx.label(call))
         ins = [tensors[t] for t in call.inputs]
         check_layer_inputs(call, ctx.label(call), [b.shape(t) for t in ins])
         first_new = len(b.tensors)
+        first_op = len(b.ops)
         outs = lower(ctx, call, ins)
+        if layer_ops is not None:
+            layer_ops.setdefault(call.name, []).extend(o for op in b.ops[first_op:] for o in op["outputs"])
         check_new_tensors(ctx.label(call), b.tensors[first_new:])
         for kt, t in zip(call.outputs, outs):
             tensors[kt] = t
         if layer_tensors is not None and outs:
             layer_tensors[call.name] = outs[0]
+
+
+def _finish(graph, b, tensors, layer_tensors, layer_ops, keras3, source):
     missing = [t for t in graph.outputs if t not in tensors]
     if missing:
         raise KerasFileError(f"{source.config_part}: model '{graph.name}': output_layers names '{missing[0]}' "
@@ -77,6 +99,9 @@ def keras_to_model(source: KerasModelSource, layer_tensors: dict | None = None):
             layer_tensors[mi.name] = tensors[mi.tensor]
         for name, t in list(layer_tensors.items()):
             layer_tensors[name] = b.tensors[t]["name"]  # names survive the builder's renumbering
+    if layer_ops is not None:
+        for name, ts in list(layer_ops.items()):
+            layer_ops[name] = [b.tensors[t]["name"] for t in ts]
     return b.build([(mi.name, tensors[mi.tensor]) for mi in graph.inputs], list(zip(out_names, outputs)))
 
 
@@ -208,6 +233,12 @@ class TFLiteConverter:
         self._experimental_disable_per_channel = False
         self._experimental_new_quantizer = True  # accepted for TF scripts; qtflite has one quantizer
         self._experimental_disable_per_channel_quantization_for_dense_layers = False
+        # Selective quantization (TensorFlow QuantizationDebugOptions' denylisted_nodes/_ops):
+        # layer or operator output tensor names, and TFLite operator names, kept in float32.
+        self.experimental_denylisted_nodes = []
+        self.experimental_denylisted_ops = []
+        self.progress = None  # progress bars: None = when the output is a terminal or notebook
+        self._layer_ops = None  # {layer name: operator output tensor names} of the last lowering
 
     @classmethod
     def from_keras_model(cls, model, inputs=None, outputs=None):
@@ -245,9 +276,36 @@ class TFLiteConverter:
         """`model.to_json()` (string or file) plus a `.weights.h5` / legacy weights `.h5`."""
         return cls(load_keras_json(architecture, weights_path), inputs=inputs, outputs=outputs)
 
+    # TensorFlow's debugger passes these as private converter options; both spellings work.
+    _experimental_denylisted_nodes = property(lambda self: self.experimental_denylisted_nodes,
+                                              lambda self, v: setattr(self, "experimental_denylisted_nodes", v))
+    _experimental_denylisted_ops = property(lambda self: self.experimental_denylisted_ops,
+                                            lambda self, v: setattr(self, "experimental_denylisted_ops", v))
+
+    def _denylist(self, mode, model):
+        """Indices of the float model's operators to keep in float (selective quantization)."""
+        from .quantize.selective import as_names, denied_operators
+        nodes = as_names(self.experimental_denylisted_nodes, "experimental_denylisted_nodes")
+        ops = as_names(self.experimental_denylisted_ops, "experimental_denylisted_ops")
+        if not nodes and not ops:
+            return set()
+        if mode in ("dynamic_range", "float16"):
+            raise ValueError("experimental_denylisted_nodes/_ops select operators to keep in float during full-integer "
+                             "quantization; set a representative_dataset (this conversion is "
+                             f"{'dynamic-range' if mode == 'dynamic_range' else 'float16'} quantization)")
+        if mode == "float":
+            return set()
+        ops_set = {as_ops_set(o) for o in (self.target_spec.supported_ops or ())}
+        if mode == "int8_only" or (mode == "int16x8" and OpsSet.TFLITE_BUILTINS not in ops_set):
+            raise ValueError("experimental_denylisted_nodes/_ops keep operators in float32, which "
+                             "target_spec.supported_ops without TFLITE_BUILTINS does not allow (integer-only "
+                             "operators); add lite.OpsSet.TFLITE_BUILTINS to supported_ops")
+        return denied_operators(model.to_dict(), nodes, ops, self._layer_ops)
+
     def convert(self) -> bytes:
         mode = self._quantization_mode()
         model, dataset = self._float_model_and_dataset()
+        denylist = self._denylist(mode, model)
         per_channel = not self._experimental_disable_per_channel
         per_channel_dense = not self._experimental_disable_per_channel_quantization_for_dense_layers
         if mode == "float":
@@ -266,7 +324,8 @@ class TFLiteConverter:
             model, dataset, input_type=self._io_type("inference_input_type").name,
             output_type=self._io_type("inference_output_type").name, int8_only=int_only,
             per_channel=per_channel, per_channel_dense=per_channel_dense,
-            activation_bits=16 if mode == "int16x8" else 8).serialize()
+            activation_bits=16 if mode == "int16x8" else 8, denylist=denylist,
+            progress=self.progress).serialize()
 
     @property
     def disable_per_channel(self) -> bool:
@@ -284,11 +343,16 @@ class TFLiteConverter:
         if self._source is None:
             return None, self._float_model
         layer_tensors = {}
-        return layer_tensors, keras_to_model(self._source, layer_tensors)
+        self._layer_ops = {}
+        return layer_tensors, keras_to_model(self._source, layer_tensors, self._layer_ops)
 
     def _float_model_and_dataset(self):
+        self._layer_ops = None
         if self._cut is None:
-            model = self._float_model if self._float_model is not None else keras_to_model(self._source)
+            if self._float_model is not None:
+                return self._float_model, self.representative_dataset
+            self._layer_ops = {}
+            model = keras_to_model(self._source, layer_ops=self._layer_ops, progress=self.progress)
             return model, self.representative_dataset
         from .submodel import cut_model
         layer_tensors, full = self._layer_tensors()

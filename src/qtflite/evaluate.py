@@ -9,7 +9,7 @@ import time
 import numpy as np
 
 from ._model_io import BatchError, BatchRunner, ModelInputs, as_interpreter, dequantize
-from ._progress import progress_bar
+from .progress import progress_bar
 from .evaluation_result import EvaluationResult
 
 __all__ = ["evaluate", "EvaluationResult"]

@@ -193,7 +193,7 @@ def test_quantize_rounds_half_away_from_zero_exactly():
 
 
 def test_progress_bar_follows_the_terminal(models, mnist, capsys):
-    from qtflite._progress import progress_enabled
+    from qtflite.progress import progress_enabled
     _, x, y = mnist
     assert progress_enabled(None) is False  # pytest captures stderr: not a tty
     assert progress_enabled(True) and not progress_enabled(False)
@@ -244,7 +244,7 @@ def test_progress_is_on_in_a_notebook_kernel(monkeypatch):
     """In a Jupyter kernel (IPython's ZMQInteractiveShell) bars show although stderr is no tty."""
     import sys
     import types
-    from qtflite._progress import progress_enabled
+    from qtflite.progress import progress_enabled
 
     class ZMQInteractiveShell:
         pass

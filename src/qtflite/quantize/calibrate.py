@@ -82,13 +82,22 @@ def collect_samples(dataset, inputs):
     return stacked
 
 
-def calibrate(model, stacked_inputs, input_indices, batch=32):
-    """{tensor index: (min, max)} over all samples, from qtflite's interpreter."""
+def calibrate(model, stacked_inputs, input_indices, batch=32, progress=None):
+    """{tensor index: (min, max)} over all samples, from qtflite's interpreter; with a progress
+    bar over the samples (qtflite.progress: on in terminals and notebooks, off with
+    progress=False)."""
+    from ..progress import progress_bar
     interp = _core.Interpreter(model, "micro")
     total = stacked_inputs[0].shape[0]
     batch = -(-total // -(-total // batch))  # equal chunks: one shape, one allocation
     interp.set_calibrating(True)
     interp.set_fast_float_kernels(True)  # as TF, which calibrates on TFLite's optimized kernels
+    with progress_bar(total, "calibrating", progress, unit="sample") as bar:
+        _run_batches(interp, stacked_inputs, input_indices, total, batch, bar)
+    return {int(k): (float(v[0]), float(v[1])) for k, v in interp.ranges().items()}
+
+
+def _run_batches(interp, stacked_inputs, input_indices, total, batch, bar):
     shape_now = None
     for start in range(0, total, batch):
         chunk = [x[start:start + batch] for x in stacked_inputs]
@@ -100,4 +109,4 @@ def calibrate(model, stacked_inputs, input_indices, batch=32):
         for idx, x in zip(input_indices, chunk):
             interp.set(idx, np.ascontiguousarray(x))
         interp.invoke()
-    return {int(k): (float(v[0]), float(v[1])) for k, v in interp.ranges().items()}
+        bar.update(chunk[0].shape[0])

@@ -77,6 +77,7 @@ class _Quantizer:
         self.act_dtype = "int16" if self.int16 else "int8"
         self.fixed = FIXED_OUTPUT_16 if self.int16 else FIXED_OUTPUT
         self.notes = []        # what the user should be warned about
+        self.denied = set(options.get("denylist") or ())  # operator indices kept in float
 
     # ---- helpers
 
@@ -167,9 +168,9 @@ class _Quantizer:
             parent[find(a)] = find(b)
 
         anchors = {}
-        for op in self.g["operators"]:
+        for k, op in enumerate(self.g["operators"]):
             name = op["opcode"]
-            if name not in QUANTIZABLE:
+            if name not in QUANTIZABLE or k in self.denied:
                 continue
             non_data = NON_DATA_INPUTS.get(name, set())
             data = [t for k, t in enumerate(op["inputs"]) if t >= 0 and k not in non_data and not self._const(t)]
@@ -234,8 +235,11 @@ class _Quantizer:
             scale, zp = self._params_for(i)
             if int8_io:
                 self._make_int8(i, scale, zp)
-        for op in g["operators"]:
-            self._quantize_op(op)
+        for k, op in enumerate(g["operators"]):
+            if k in self.denied:
+                self._keep_float(op)
+            else:
+                self._quantize_op(op)
         outputs = []
         for o in g["outputs"]:
             outputs.append(self._output(o))
@@ -250,6 +254,16 @@ class _Quantizer:
         g["operators"] = self.ops
         self.d["metadata"] = [m for m in self.d["metadata"] if m["name"] != "min_runtime_version"]
         return self.d
+
+    def _keep_float(self, op):
+        """A denylisted operator (selective quantization): float32 inputs (DEQUANTIZE where
+        they are integer), float32 weights and outputs (QUANTIZE added by integer consumers)."""
+        shared = [i for i in op["inputs"] if i >= 0 and self._const(i) and self.tensors[i]["dtype"] != "float32"]
+        if shared:
+            raise ValueError(f"operator {op['opcode']} (producing '{self.tensors[op['outputs'][0]]['name']}') is "
+                             f"denylisted but shares constant '{self.tensors[shared[0]]['name']}' with a quantized "
+                             "operator; denylist both or neither")
+        self.ops.append(dict(op, inputs=[self._as_float(i) if i >= 0 else i for i in op["inputs"]]))
 
     def _quantize_op(self, op):
         name = op["opcode"]
@@ -501,22 +515,24 @@ def _widening_for(q, d, k, reason, widened_range_of):
 
 
 def quantize_full_integer(float_model, dataset, *, input_type="float32", output_type="float32", int8_only=False,
-                          per_channel=True, per_channel_dense=True, activation_bits=8):
+                          per_channel=True, per_channel_dense=True, activation_bits=8, denylist=(), progress=None):
     """An int8 (or, with activation_bits=16, 16x8) qtflite.Model from a float one and a
     representative dataset. Calibrated ranges whose parameters TFLite Micro or LiteRT would
-    refuse are widened, with a QuantizationWarning."""
+    refuse are widened, with a QuantizationWarning. `denylist`: indices of operators kept in
+    float32 (selective quantization). `progress`: a progress bar over calibration (None: when
+    the output is a terminal or notebook)."""
     d = float_model.to_dict()
     g = d["subgraphs"][0]
     inputs = [(next((n for s in d["signature_defs"] for n, i in s["inputs"] if i == t), g["tensors"][t]["name"]),
                g["tensors"][t]["shape"]) for t in g["inputs"]]
     stacked = collect_samples(dataset, inputs)
-    ranges = calibrate(float_model, stacked, list(g["inputs"]))
+    ranges = calibrate(float_model, stacked, list(g["inputs"]), progress=progress)
     old_in, old_out = list(g["inputs"]), list(g["outputs"])
     d = _quantize_within_runtime_limits(
         float_model, ranges, {"input_type": input_type, "output_type": output_type, "int8_only": int8_only,
                               "per_channel": per_channel or activation_bits == 16,
                               "per_channel_dense": per_channel_dense or activation_bits == 16,
-                              "activation_bits": activation_bits})
+                              "activation_bits": activation_bits, "denylist": set(denylist)})
     if activation_bits == 16:
         # TensorFlow's 16x8 path keeps the float model's min_runtime_version string.
         version = float_model.min_runtime_version().encode()
