@@ -154,28 +154,46 @@ void PackedGemm16::Gather(const int16_t* input, int64_t m0, int rows) {
   }
 }
 
-template <typename Acc>
-void PackedGemm16::Requantize(const Acc* sums, int mr, int nr, int c0, int16_t* out) const {
+template <typename Acc, bool kBias32, bool kDouble>
+void PackedGemm16::RequantizeAs(const Acc* sums, int mr, int nr, int c0, int16_t* out) const {
   const int stride = kernel_.nr;
   const int64_t out_stride = spec_.output.c;
+  const int64_t* bias = bias_.data() + c0;
+  const int32_t* multiplier = multiplier_.data() + c0;
+  const int32_t* shift = shift_.data() + c0;
+  const double* real = kDouble ? real_.data() + c0 : nullptr;
   for (int i = 0; i < mr; ++i) {
     const Acc* s = sums + i * stride;
     int16_t* o = out + i * out_stride;
     for (int j = 0; j < nr; ++j) {
-      const int c = c0 + j;
       int32_t v;
-      if (spec_.bias32) {
-        const int32_t acc = Wrap32(static_cast<int64_t>(s[j]) + bias_[c]);
-        v = real_.empty() ? fp::MultiplyByQuantizedMultiplier(acc, multiplier_[c], shift_[c])
-                          : ref::RoundedProductToInt32(static_cast<double>(acc), real_[c]);
+      if constexpr (kBias32) {
+        const int32_t acc = Wrap32(static_cast<int64_t>(s[j]) + bias[j]);
+        v = kDouble ? ref::RoundedProductToInt32(static_cast<double>(acc), real[j])
+                    : fp::MultiplyByQuantizedMultiplier(acc, multiplier[j], shift[j]);
       } else {
-        const int64_t acc = static_cast<int64_t>(s[j]) + bias_[c];
-        v = real_.empty() ? fp::MultiplyByQuantizedMultiplier(acc, multiplier_[c], shift_[c])
-                          : ref::RoundedProductToInt32(static_cast<double>(acc), real_[c]);
+        const int64_t acc = static_cast<int64_t>(s[j]) + bias[j];
+        v = kDouble ? ref::RoundedProductToInt32(static_cast<double>(acc), real[j])
+                    : fp::MultiplyByQuantizedMultiplier(acc, multiplier[j], shift[j]);
       }
       v += output_offset_;
       o[j] = static_cast<int16_t>(v < act_min_ ? act_min_ : (v > act_max_ ? act_max_ : v));
     }
+  }
+}
+
+template <typename Acc>
+void PackedGemm16::Requantize(const Acc* sums, int mr, int nr, int c0, int16_t* out) const {
+  if (spec_.bias32) {
+    if (real_.empty()) {
+      RequantizeAs<Acc, true, false>(sums, mr, nr, c0, out);
+    } else {
+      RequantizeAs<Acc, true, true>(sums, mr, nr, c0, out);
+    }
+  } else if (real_.empty()) {
+    RequantizeAs<Acc, false, false>(sums, mr, nr, c0, out);
+  } else {
+    RequantizeAs<Acc, false, true>(sums, mr, nr, c0, out);
   }
 }
 

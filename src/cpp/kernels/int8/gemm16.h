@@ -58,6 +58,8 @@ class PackedGemm16 {
 
  private:
   void Gather(const int16_t* input, int64_t m0, int rows);
+  template <typename Acc, bool kBias32, bool kDouble>
+  void RequantizeAs(const Acc* sums, int mr, int nr, int c0, int16_t* out) const;
   template <typename Acc>
   void Requantize(const Acc* sums, int mr, int nr, int c0, int16_t* out) const;
 
