@@ -76,6 +76,11 @@ class PackedGemm16 {
   std::vector<int64_t> bias_;
   std::vector<int32_t> multiplier_, shift_;
   std::vector<double> real_;  // LiteRT's double rescale; empty: fixed point
+  // The tier's vector requantization, when the node has an int64 accumulator, fixed point and
+  // shifts it can do (kernel_.requant): four arrays of int64 per channel (Requant16View).
+  bool vector_requant_ = false;
+  std::vector<int64_t> requant16_;
+  Requant16View View(int c0) const;
   int32_t output_offset_ = 0, act_min_ = 0, act_max_ = 0;
   // Scratch.
   std::vector<int16_t> cols_;

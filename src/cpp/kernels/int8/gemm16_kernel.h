@@ -28,10 +28,29 @@ struct Gemm16Args {
 
 using Gemm16Fn = void (*)(const Gemm16Args& args);
 
+// The int64 requantization of 16x8 accumulators to int16 (the reference's int64
+// MultiplyByQuantizedMultiplier, with its multiplier already rounded to 16 bits):
+//   out = clamp((int32)((acc · multiplier + round) >> shift) + output_offset, act_min, act_max)
+// with acc = sum + bias (int64). Arrays per channel, from the first channel handed over, readable
+// in whole groups of 8 channels.
+struct Requant16View {
+  const int64_t* bias = nullptr;
+  const int64_t* multiplier = nullptr;  // 0..32767
+  const int64_t* round = nullptr;       // 2^(shift − 1)
+  const int64_t* shift = nullptr;       // 1..62
+  const int64_t* offset = nullptr;      // 2^63 >> shift (a logical shift of acc + 2^63, less this, is >> shift)
+  int32_t output_offset = 0, act_min = -32768, act_max = 32767;
+};
+
+// out[j], j < n, of sums32[j] (or sums64[j] when sums32 is null) + bias[j].
+using Requant16Fn = void (*)(const int32_t* sums32, const int64_t* sums64, int n, const Requant16View& q,
+                             int16_t* out);
+
 struct Gemm16Microkernel {
   Gemm16Fn fn = nullptr;   // null: the tier has none
   int mr = 0, nr = 0;
   Gemm16Fn fn1 = nullptr;  // the same for one-row tiles (batch-1 FULLY_CONNECTED)
+  Requant16Fn requant = nullptr;
 };
 
 }  // namespace qtflite::int8

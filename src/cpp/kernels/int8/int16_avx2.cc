@@ -4,6 +4,7 @@
 
 #include "kernels/int8/int16_kernels.h"
 #include "kernels/int8/gemm16_ops_avx2.h"
+#include "kernels/int8/requant16_avx2_impl.h"
 
 namespace qtflite::int8::QTFLITE_TIER_NS(avx2) {
 
@@ -12,7 +13,8 @@ const Int16Kernels& Int16Table() {
     Int16Kernels t;
     t.isa = cpu::Isa::kAvx2;
     t.name = "avx2";
-    t.gemm = {Gemm16Tile<Gemm16Ops256, 4, 16>, 4, 16, Gemm16Tile<Gemm16Ops256, 1, 16>};
+    t.gemm = {Gemm16Tile<Gemm16Ops256, 4, 16>, 4, 16, Gemm16Tile<Gemm16Ops256, 1, 16>,
+              Requant16Avx2};
     return t;
   }();
   return table;

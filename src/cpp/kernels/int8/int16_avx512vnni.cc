@@ -5,6 +5,7 @@
 #define QTFLITE_GEMM16_AVX512VNNI 1
 #include "kernels/int8/int16_kernels.h"
 #include "kernels/int8/gemm16_ops_avx512.h"
+#include "kernels/int8/requant16_avx2_impl.h"
 
 namespace qtflite::int8::QTFLITE_TIER_NS(avx512vnni) {
 
@@ -13,7 +14,8 @@ const Int16Kernels& Int16Table() {
     Int16Kernels t;
     t.isa = cpu::Isa::kAvx512Vnni;
     t.name = "avx512vnni";
-    t.gemm = {Gemm16Tile<Gemm16Ops512, 4, 32>, 4, 32, Gemm16Tile<Gemm16Ops512, 1, 32>};
+    t.gemm = {Gemm16Tile<Gemm16Ops512, 4, 32>, 4, 32, Gemm16Tile<Gemm16Ops512, 1, 32>,
+              Requant16Avx2};
     return t;
   }();
   return table;
