@@ -299,7 +299,9 @@ void CheckCases(int cases, bool large_k, uint32_t seed) {
   for (size_t t = 0; t < tiers.size(); ++t) {
     EXPECT_EQ(checked[t], cases) << tiers[t].label;
     // Large K must have exercised the int64 sum of int32 ranges.
-    if (large_k) EXPECT_GT(ranged[t], cases / 4) << tiers[t].label;
+    if (large_k) {
+      EXPECT_GT(ranged[t], cases / 4) << tiers[t].label;
+    }
   }
 }
 

@@ -108,21 +108,8 @@ bool PackedGemm16::Pack(const Int16Kernels& kernels, const Gemm16Spec& spec, con
   output_offset_ = q.output_offset;
   act_min_ = q.act.min;
   act_max_ = q.act.max;
-  // The int64 MultiplyByQuantizedMultiplier's parameters, as the reference derives them.
-  vector_requant_ = mk.requant && !spec.bias32 && real_.empty();
-  requant16_.assign(4 * padded, 0);
-  for (int c = 0; c < out.c && vector_requant_; ++c) {
-    const int32_t m = multiplier_[c];
-    const int shift = 15 - shift_[c];
-    if (m < 0 || shift < 1 || shift > 62) {
-      vector_requant_ = false;
-      break;
-    }
-    requant16_[c] = m < 0x7FFF0000 ? (m + (1 << 15)) >> 16 : 0x7FFF;
-    requant16_[padded + c] = int64_t{1} << (shift - 1);
-    requant16_[2 * padded + c] = shift;
-    requant16_[3 * padded + c] = static_cast<int64_t>((uint64_t{1} << 63) >> shift);
-  }
+  // The int64 MultiplyByQuantizedMultiplier on the tier's vector code, where it applies.
+  vector_requant_ = mk.requant && !spec.bias32 && requant16_.Build(q, bias_.data(), out.c, static_cast<int>(padded));
 
   const bool direct = f.h == 1 && f.w == 1 && g.stride_h == 1 && g.stride_w == 1 && g.pad_h == 0 && g.pad_w == 0 &&
                       in.h == out.h && in.w == out.w;
@@ -198,24 +185,10 @@ void PackedGemm16::RequantizeAs(const Acc* sums, int mr, int nr, int c0, int16_t
   }
 }
 
-Requant16View PackedGemm16::View(int c0) const {
-  const size_t padded = bias_.size();
-  Requant16View v;
-  v.bias = bias_.data() + c0;
-  v.multiplier = requant16_.data() + c0;
-  v.round = v.multiplier + padded;
-  v.shift = v.round + padded;
-  v.offset = v.shift + padded;
-  v.output_offset = output_offset_;
-  v.act_min = act_min_;
-  v.act_max = act_max_;
-  return v;
-}
-
 template <typename Acc>
 void PackedGemm16::Requantize(const Acc* sums, int mr, int nr, int c0, int16_t* out) const {
   if (vector_requant_) {
-    const Requant16View v = View(c0);
+    const Requant16View v = requant16_.View(c0);
     for (int i = 0; i < mr; ++i) {
       const Acc* s = sums + i * kernel_.nr;
       if constexpr (std::is_same_v<Acc, int32_t>) {

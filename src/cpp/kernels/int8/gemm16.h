@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "kernels/int8/int16_kernels.h"
+#include "kernels/int8/requant16.h"
 #include "kernels/reference/common.h"
 #include "kernels/reference/conv.h"
 #include "kernels/reference/shape.h"
@@ -79,8 +80,7 @@ class PackedGemm16 {
   // The tier's vector requantization, when the node has an int64 accumulator, fixed point and
   // shifts it can do (kernel_.requant): four arrays of int64 per channel (Requant16View).
   bool vector_requant_ = false;
-  std::vector<int64_t> requant16_;
-  Requant16View View(int c0) const;
+  Requant16Table requant16_;
   int32_t output_offset_ = 0, act_min_ = 0, act_max_ = 0;
   // Scratch.
   std::vector<int16_t> cols_;
