@@ -142,9 +142,16 @@ void PackedGemm16::Gather(const int16_t* input, int64_t m0, int rows) {
     const int oy = rem / out.w, ox = rem % out.w;
     int16_t* dst = cols_.data() + static_cast<int64_t>(r) * k_;
     const int y0 = oy * g.stride_h - g.pad_h, x0 = ox * g.stride_w - g.pad_w;
+    // A kernel row inside the image with dilation 1 is one contiguous run of the input.
+    const bool run = g.dilation_w == 1 && x0 >= 0 && x0 + f.w <= in.w;
     for (int ky = 0; ky < f.h; ++ky) {
       const int iy = y0 + ky * g.dilation_h;
       const bool row_in = iy >= 0 && iy < in.h;
+      if (run && row_in) {
+        std::memcpy(dst, input + in.Offset(b, iy, x0, 0), row_bytes * f.w);
+        dst += static_cast<int64_t>(in.c) * f.w;
+        continue;
+      }
       for (int kx = 0; kx < f.w; ++kx, dst += in.c) {
         const int ix = x0 + kx * g.dilation_w;
         if (row_in && ix >= 0 && ix < in.w) {
