@@ -14,7 +14,7 @@ const Int16Kernels& Int16Table() {
     Int16Kernels t;
     t.isa = cpu::Isa::kAvx512Vnni;
     t.name = "avx512vnni";
-    t.gemm = {Gemm16Tile<Gemm16Ops512, 4, 32>, 4, 32, Gemm16Tile<Gemm16Ops512, 1, 32>,
+    t.gemm = {Gemm16Tile<Gemm16Ops512, 8, 32>, 8, 32, Gemm16Tile<Gemm16Ops512, 1, 32>,
               Requant16Avx2};
     return t;
   }();
