@@ -169,6 +169,10 @@ bool PackedDepthwise::Pack(const Int8Kernels& kernels, const DepthwiseSpec& spec
     int16_bias_.assign(static_cast<size_t>(channels), 0);
     if (bias) std::memcpy(int16_bias_.data(), bias, sizeof(int64_t) * static_cast<size_t>(channels));
     sums_.assign(static_cast<size_t>(out.w) * padded, 0);
+    if (kernels.requantize16 && mk.in_order &&
+        int16_vector_.Build(q, bias ? int16_bias_.data() : nullptr, channels, padded)) {
+      int16_requant_fn_ = kernels.requantize16;
+    }
   } else {
     requant_ = ChannelRequant(packed_q, padded);
   }
@@ -229,6 +233,13 @@ const void* PackedDepthwise::InputRow(const uint8_t* input, int batch, int iy) {
 void PackedDepthwise::RequantizeInt16Row(const int32_t* sums, int16_t* out) const {
   const int channels = spec_.output.c;
   const int64_t pixel_sums = static_cast<int64_t>(groups_) * kernel_.group;
+  if (int16_requant_fn_) {
+    const Requant16View v = int16_vector_.View(0);
+    for (int ox = 0; ox < spec_.output.w; ++ox) {
+      int16_requant_fn_(sums + ox * pixel_sums, nullptr, channels, v, out + static_cast<int64_t>(ox) * channels);
+    }
+    return;
+  }
   for (int ox = 0; ox < spec_.output.w; ++ox) {
     const int32_t* s = sums + ox * pixel_sums;
     int16_t* o = out + static_cast<int64_t>(ox) * channels;

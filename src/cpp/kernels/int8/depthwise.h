@@ -15,6 +15,7 @@
 
 #include "kernels/int8/int8_kernels.h"
 #include "kernels/int8/requant.h"
+#include "kernels/int8/requant16.h"
 #include "kernels/reference/common.h"
 #include "kernels/reference/conv.h"
 #include "kernels/reference/shape.h"
@@ -69,6 +70,9 @@ class PackedDepthwise {
   reference::Requant int16_requant_;
   std::vector<int64_t> int16_bias_;
   std::vector<int32_t> position_;  // int16: each channel's index in a pixel's packed sums
+  // int16 on the tier's vector requantization (sums in channel order, fixed point): else scalar.
+  Requant16Fn int16_requant_fn_ = nullptr;
+  Requant16Table int16_vector_;
   // Scratch.
   std::vector<uint8_t> zero_row_;
   std::vector<const void*> rows_, taps_;

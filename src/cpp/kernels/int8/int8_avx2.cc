@@ -2,6 +2,7 @@
 // entered only on CPUs that have it. Rules for this file: kernels/cpu/simd.h.
 #include "kernels/cpu/simd.h"
 #include "kernels/int8/int8_kernels.h"
+#include "kernels/int8/requant16_avx2_impl.h"
 #include "kernels/int8/dwconv_avx2_impl.h"
 #include "kernels/int8/gemm_avx2_impl.h"
 #include "kernels/int8/gemm_peak_impl.h"
@@ -20,6 +21,7 @@ const Int8Kernels& Kernels() {
                  GemmMadd<GemmOps256, 4, 8, false, 16>};
     t.gemm_u8 = {GemmMadd<GemmOps256, 4, 16, true>, 4, 16, GemmLayout::kMadd, GemmMadd<GemmOps256, 1, 16, true>,
                  GemmMadd<GemmOps256, 4, 8, true, 16>};
+    t.requantize16 = Requant16Avx2;
     t.peak_loop = GemmPeakLoop<GemmOps256, false>;
     return t;
   }();

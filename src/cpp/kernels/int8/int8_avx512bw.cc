@@ -2,6 +2,7 @@
 // entered only on CPUs that have it. Rules for this file: kernels/cpu/simd.h.
 #include "kernels/cpu/simd.h"
 #include "kernels/int8/int8_kernels.h"
+#include "kernels/int8/requant16_avx2_impl.h"
 #include "kernels/int8/dwconv_avx512_impl.h"
 #include "kernels/int8/gemm_avx512_impl.h"
 #include "kernels/int8/gemm_peak_impl.h"
@@ -18,6 +19,7 @@ const Int8Kernels& Kernels() {
     t.depthwise_pairs = {DepthwiseRow<DwPairs512>, DwPairs512::kGroup, DwPairs512::kSlot};
     t.gemm_s8 = {GemmMadd<GemmOps512, 8, 16, false>, 8, 16, GemmLayout::kMadd, GemmMadd<GemmOps512, 1, 16, false>};
     t.gemm_u8 = {GemmMadd<GemmOps512, 8, 16, true>, 8, 16, GemmLayout::kMadd, GemmMadd<GemmOps512, 1, 16, true>};
+    t.requantize16 = Requant16Avx2;
     t.peak_loop = GemmPeakLoop<GemmOps512, false>;
     return t;
   }();

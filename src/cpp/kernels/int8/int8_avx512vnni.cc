@@ -3,6 +3,7 @@
 #include "kernels/cpu/simd.h"
 #define QTFLITE_GEMM_AVX512VNNI 1
 #include "kernels/int8/int8_kernels.h"
+#include "kernels/int8/requant16_avx2_impl.h"
 #include "kernels/int8/dwconv_avx512vnni_impl.h"
 #include "kernels/int8/gemm_avx512_impl.h"
 #include "kernels/int8/gemm_peak_impl.h"
@@ -21,6 +22,7 @@ const Int8Kernels& Kernels() {
     t.gemm_s8 = {GemmMadd<GemmOps512, 8, 16, false>, 8, 16, GemmLayout::kMadd, GemmMadd<GemmOps512, 1, 16, false>};
     t.gemm_u8 = {GemmMadd<GemmOps512, 8, 16, true>, 8, 16, GemmLayout::kMadd, GemmMadd<GemmOps512, 1, 16, true>};
     t.gemm_dot = {GemmDot<GemmOps512, 8, 16>, 8, 16, GemmLayout::kDot, GemmDot<GemmOps512, 1, 16>};
+    t.requantize16 = Requant16Avx2;
     t.peak_loop = GemmPeakLoop<GemmOps512, true>;
     return t;
   }();

@@ -3,6 +3,7 @@
 #include "kernels/cpu/simd.h"
 #define QTFLITE_GEMM_AVXVNNI 1
 #include "kernels/int8/int8_kernels.h"
+#include "kernels/int8/requant16_avx2_impl.h"
 #include "kernels/int8/dwconv_avxvnni_impl.h"
 #include "kernels/int8/gemm_avx2_impl.h"
 #include "kernels/int8/gemm_peak_impl.h"
@@ -24,6 +25,7 @@ const Int8Kernels& Kernels() {
                  GemmMadd<GemmOps256, 4, 8, true, 16>};
     t.gemm_dot = {GemmDot<GemmOps256, 6, 16>, 6, 16, GemmLayout::kDot, GemmDot<GemmOps256, 1, 16>,
                   GemmDot<GemmOps256, 6, 8, 16>};
+    t.requantize16 = Requant16Avx2;
     t.peak_loop = GemmPeakLoop<GemmOps256, true>;
     return t;
   }();

@@ -9,6 +9,7 @@
 
 #include "kernels/cpu/isa.h"
 #include "kernels/int8/depthwise_kernel.h"
+#include "kernels/int8/gemm16_kernel.h"
 #include "kernels/int8/gemm_kernel.h"
 #include "kernels/int8/requant.h"
 
@@ -34,6 +35,9 @@ struct Int8Kernels {
   // and uint8 inputs on the madd layout, and int8 with symmetric weights on the dot layout (VNNI
   // tiers only).
   GemmMicrokernel gemm_s8, gemm_u8, gemm_dot;
+
+  // The int64 requantization of int16 DEPTHWISE_CONV_2D sums to int16 (gemm16_kernel.h).
+  Requant16Fn requantize16 = nullptr;
 
   // A tight loop of the tier's widest integer multiply-add for `iterations` rounds; returns the
   // int8 operations done (2 per multiply-add). Benchmarks time it as the machine's int8 peak.

@@ -1,6 +1,7 @@
 // The baseline tier (any x86-64), compiled with the project's default flags: the integer kernels
 // on SSE2, which every x86-64 has.
 #include "kernels/int8/int8_kernels.h"
+#include "kernels/int8/requant16_scalar_impl.h"
 #include "kernels/int8/dwconv_sse2_impl.h"
 #include "kernels/int8/gemm_sse2_impl.h"
 #include "kernels/int8/gemm_peak_impl.h"
@@ -36,6 +37,7 @@ const Int8Kernels& Kernels() {
     t.depthwise_pairs = {DepthwiseRow<DwPairs128>, DwPairs128::kGroup, DwPairs128::kSlot, true};
     t.gemm_s8 = {GemmMadd<GemmOps128, 4, 8, false>, 4, 8, GemmLayout::kMadd, GemmMadd<GemmOps128, 1, 8, false>};
     t.gemm_u8 = {GemmMadd<GemmOps128, 4, 8, true>, 4, 8, GemmLayout::kMadd, GemmMadd<GemmOps128, 1, 8, true>};
+    t.requantize16 = Requant16Scalar;
     t.peak_loop = GemmPeakLoop<GemmOps128, false>;
     return t;
   }();

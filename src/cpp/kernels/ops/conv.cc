@@ -3,11 +3,13 @@
 // CONV_2D and DEPTHWISE only) with per-tensor asymmetric weights; int16 activations with int8
 // weights and int32 or int64 bias (16x8, CONV_2D and DEPTHWISE only). Float CONV_2D and
 // DEPTHWISE_CONV_2D run on the fast kernels when the interpreter allows it (ctx.fast_float()); so
-// do integer DEPTHWISE_CONV_2D and (not grouped, int8 / uint8) CONV_2D (ctx.fast_integer()).
+// do integer DEPTHWISE_CONV_2D and (not grouped, int8 / uint8 / int16) CONV_2D
+// (ctx.fast_integer()).
 #include "ir/builtin_ops.h"
 #include "kernels/fast/conv_float.h"
 #include "kernels/ops/common.h"
 #include "kernels/ops/depthwise_fast.h"
+#include "kernels/ops/gemm16_fast.h"
 #include "kernels/ops/gemm_fast.h"
 #include "kernels/ops/float_weight_cache.h"
 #include "kernels/ops/ops.h"
@@ -34,6 +36,7 @@ struct ConvState : OpState {
   std::vector<float> zero_bias;    // DEPTHWISE_CONV_2D on the fast kernels, without a bias
   DepthwiseIntegerFast depthwise_integer;  // integer DEPTHWISE_CONV_2D on the fast kernels
   GemmIntegerFast gemm_integer;            // integer CONV_2D on the fast kernels
+  Gemm16Fast gemm16;                       // int16 (16x8) CONV_2D on the fast kernels
 };
 
 // The node as the fast integer GEMM sees it; false for float, hybrid, int16 and grouped CONV_2D.
@@ -51,6 +54,19 @@ bool FastGemmSpec(const ConvState& s, const ref::Shape4& is, const ref::Shape4& 
   spec->input = is;
   spec->filter = fs;
   spec->output = os;
+  return true;
+}
+
+// The int16 (16x8) node as the fast 16x8 GEMM sees it; false for other arithmetic and grouped
+// CONV_2D.
+bool FastGemm16Spec(const ConvState& s, const ref::Shape4& is, const ref::Shape4& fs, const ref::Shape4& os,
+                    const RtTensor* bias, int8::Gemm16Spec* spec) {
+  if (s.arithmetic != Arithmetic::kInt16 || fs.c != is.c) return false;
+  spec->geometry = s.geometry;
+  spec->input = is;
+  spec->filter = fs;
+  spec->output = os;
+  spec->bias32 = bias && bias->dtype == DType::kInt32;
   return true;
 }
 
@@ -236,6 +252,11 @@ void Prepare(OpContext& ctx) {
       FastGemmSpec(s, is, fs, {is.n, out_h, out_w, out_channels}, &gemm_spec)) {
     s.gemm_integer.Prepare(gemm_spec, s.requant, filter, bias);
   }
+  int8::Gemm16Spec gemm16_spec;
+  if (kKind == ConvKind::kConv && ctx.fast_integer() &&
+      FastGemm16Spec(s, is, fs, {is.n, out_h, out_w, out_channels}, bias, &gemm16_spec)) {
+    s.gemm16.Prepare(gemm16_spec, s.requant, filter, bias);
+  }
 }
 
 template <ConvKind kKind>
@@ -259,6 +280,14 @@ void Eval(OpContext& ctx) {
       s.gemm_integer.Eval(gemm_spec, s.requant, in, filter, ctx.has_input(bias_index) ? &ctx.input(bias_index) : nullptr,
                           out)) {
     return;
+  }
+  int8::Gemm16Spec gemm16_spec;
+  if (kKind == ConvKind::kConv && ctx.fast_integer()) {
+    const RtTensor* bias = ctx.has_input(bias_index) ? &ctx.input(bias_index) : nullptr;
+    if (FastGemm16Spec(s, is, fs, os, bias, &gemm16_spec) &&
+        s.gemm16.Eval(gemm16_spec, s.requant, in, filter, bias, out)) {
+      return;
+    }
   }
   if (s.arithmetic == Arithmetic::kHybrid) {
     const float* bias = ctx.has_input(bias_index) ? ctx.input(bias_index).as<float>() : nullptr;

@@ -1,6 +1,6 @@
 // FULLY_CONNECTED: out[b, n] = act(sum_k in[b, k] * w[n, k] + bias[n]), float32 or int8.
-// Float runs on the fast GEMM when the interpreter allows it (ctx.fast_float()), int8 and uint8 on
-// the fast integer GEMM (ctx.fast_integer()).
+// Float runs on the fast GEMM when the interpreter allows it (ctx.fast_float()), int8, uint8 and
+// int16 (16x8) on the fast integer GEMMs (ctx.fast_integer()).
 // Output shape: [batches, N], or the input's leading dims + [N] with keep_num_dims.
 // Quantized: int8, uint8 (TF1, per-tensor asymmetric weights) and int16 activations with int8
 // weights (16x8, int32 or int64 bias). They follow the selected numerics: TFLite Micro's
@@ -8,6 +8,7 @@
 // (tflite-facts.md §C.0b).
 #include "kernels/ops/common.h"
 #include "kernels/ops/float_weight_cache.h"
+#include "kernels/ops/gemm16_fast.h"
 #include "kernels/ops/gemm_fast.h"
 #include "kernels/ops/ops.h"
 #include "kernels/reference/fully_connected.h"
@@ -28,6 +29,7 @@ struct FcState : OpState {
   bool asymmetric_inputs = false;
   FloatWeightCache float_weights;  // float on the fast kernels
   GemmIntegerFast gemm_integer;    // int8 / uint8 on the fast kernels
+  Gemm16Fast gemm16;               // int16 (16x8) on the fast kernels
 };
 
 // The node as the fast integer GEMM sees it; false for float, hybrid and int16.
@@ -38,11 +40,21 @@ bool FastGemmSpec(const FcState& s, int8::GemmSpec* spec) {
   return true;
 }
 
+// The int16 (16x8) node as the fast 16x8 GEMM sees it; false for other arithmetic.
+bool FastGemm16Spec(const FcState& s, const RtTensor* bias, int8::Gemm16Spec* spec) {
+  if (s.arithmetic != Arithmetic::kInt16) return false;
+  *spec = int8::FullyConnected16Spec(s.batches, s.in_depth, s.out_depth, bias && bias->dtype == DType::kInt32);
+  return true;
+}
+
 void PrepareFast(OpContext& ctx, FcState& s) {
   int8::GemmSpec spec;
   if (ctx.fast_integer() && FastGemmSpec(s, &spec)) {
     s.gemm_integer.Prepare(spec, s.requant, ctx.input(1), ctx.has_input(2) ? &ctx.input(2) : nullptr);
   }
+  const RtTensor* bias = ctx.has_input(2) ? &ctx.input(2) : nullptr;
+  int8::Gemm16Spec spec16;
+  if (ctx.fast_integer() && FastGemm16Spec(s, bias, &spec16)) s.gemm16.Prepare(spec16, s.requant, ctx.input(1), bias);
 }
 
 void Prepare(OpContext& ctx) {
@@ -106,6 +118,7 @@ void Prepare(OpContext& ctx) {
     s.requant = ref::PrepareFullyConnectedInt16(QP(in), ws, w.zero_point(), s.out_depth, QP(out), RefActivation(ctx),
                                                 RefNumerics(ctx));
     s.arithmetic = Arithmetic::kInt16;
+    PrepareFast(ctx, s);
     return;
   }
   if (in.dtype == DType::kFloat32 && w.dtype == DType::kInt8 && out.dtype == DType::kFloat32) {
@@ -128,6 +141,12 @@ void Eval(OpContext& ctx) {
   int8::GemmSpec spec;
   if (ctx.fast_integer() && FastGemmSpec(s, &spec) &&
       s.gemm_integer.Eval(spec, s.requant, ctx.input(0), ctx.input(1), ctx.has_input(2) ? &ctx.input(2) : nullptr, out)) {
+    return;
+  }
+  const RtTensor* bias16 = ctx.has_input(2) ? &ctx.input(2) : nullptr;
+  int8::Gemm16Spec spec16;
+  if (ctx.fast_integer() && FastGemm16Spec(s, bias16, &spec16) &&
+      s.gemm16.Eval(spec16, s.requant, ctx.input(0), ctx.input(1), bias16, out)) {
     return;
   }
   if (s.arithmetic == Arithmetic::kHybrid) {
