@@ -10,7 +10,7 @@
 //             pixel (out-of-image taps point at a row of the input zero point), K = in_c per tap;
 //   im2col:   inputs with fewer than 8 channels (first layers): a block of output pixels' taps is
 //             gathered into contiguous rows of K = kh·kw·in_c, so that K is not 1 or 3 per tap.
-// Grouped convolution and int16 activations stay on the reference kernels.
+// Grouped convolution stays on the reference kernels; int16 activations (16x8) have their own GEMM (gemm16.h).
 #pragma once
 
 #include <cstdint>
