@@ -104,6 +104,27 @@ def test_main_job(tmp_path):
     assert abs(summary["accuracy_drop_pp"]) <= 0.1
     assert (tmp_path / "mnist_cnn_int8.tflite").stat().st_size == summary["int8"]["bytes"]
     assert summary["int8"]["input"]["dtype"] == "int8"
+    # The summary's numbers are what the API returns for the written files.
+    files = {k: (tmp_path / f"mnist_cnn_{k}.tflite").read_bytes() for k in ("float32", "int8")}
+    (_, _), (x_test, y_test) = load_mnist(os.path.join(DATA, "mnist"))
+    x_test = (x_test / 255.0).astype(np.float32).reshape(-1, 28, 28, 1)
+    for kind, data in files.items():
+        result = qtflite.evaluate(data, x_test, y_test, progress=False)
+        assert summary[kind]["accuracy"] == result.accuracy
+        assert summary[kind]["top5_accuracy"] == result.top_k_accuracy
+    sizes = {r["model"]: r for r in qtflite.analyze_size(SEED, files["float32"], files["int8"],
+                                                           names=["float32", "int8"]).to_dict()["models"]}
+    assert summary["keras_bytes"] == os.path.getsize(SEED)
+    assert summary["compression_ratio"] == round(os.path.getsize(SEED) / len(files["int8"]), 3)
+    assert summary["int8"]["mcu_arena_bytes"] == sizes["int8"]["arena_bytes"]
+    layers = qtflite.compare(files["float32"], files["int8"], x_test[:1000], progress=False).to_dict()["layers"]
+    assert [(r["tensor_name"], r["rmse/scale"]) for r in summary["per_layer_error"]] == \
+        [(r["tensor_name"], r["rmse/scale"]) for r in layers if r["op_name"] != "INPUT"]
+    # The C array holds the int8 file's bytes.
+    source = (tmp_path / "mnist_cnn_int8_model_data.cc").read_text()
+    body = source[source.index("{") + 1:source.index("}")]
+    assert bytes(int(v, 16) for v in body.replace(",", " ").split()) == files["int8"]
+    assert "g_mnist_cnn_int8_size" in (tmp_path / "mnist_cnn_int8_model_data.h").read_text()
 
 
 def test_from_tflite_requantizes_a_float_file(mnist):
