@@ -21,3 +21,10 @@ def test_quickstart_notebook_runs(monkeypatch):
                             resources={"metadata": {"path": os.path.dirname(NOTEBOOK)}}).execute()
     outputs = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
     assert "float32 0.97" in outputs and "predicted" in outputs
+    # Each workflow step printed its result: sizes, per-layer error, the mixed model, the C array.
+    shown = outputs + "".join(str(o.get("data", {}).get("text/plain", "")) for c in nb.cells if c.cell_type == "code"
+                              for o in c.get("outputs", []))
+    for expected in ("MCU arena", "rmse/scale", "bytes, accuracy 0.97", "g_model_size", "EvaluationResult"):
+        assert expected in shown, expected
+    images = sum("image/png" in o.get("data", {}) for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
+    assert images >= 4, f"expected the accuracy, confusion, size and per-layer plots, got {images} images"
