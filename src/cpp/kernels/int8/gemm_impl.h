@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 
 #include "kernels/int8/gemm_kernel.h"
 
@@ -32,10 +33,21 @@ inline int32_t GemmLoadTail(const uint8_t* p, int n) {
   return v;
 }
 
+// Whether O has RequantTile<MR, NV>(acc, g): the whole tile requantized from registers, each
+// channel vector's parameters loaded once for all rows; it returns false for tiles it leaves to
+// RequantRow (partial panels, double requantization).
+template <class O, class = void>
+struct GemmHasRequantTile : std::false_type {};
+template <class O>
+struct GemmHasRequantTile<O, std::void_t<decltype(O::kRequantTile)>> : std::true_type {};
+
 // Requantizes the tile and writes its first mr rows, nr columns.
 template <class O, int MR, int NR>
 inline void GemmEpilogue(const typename O::V (&acc)[MR][NR / O::kLanes], const GemmArgs& g) {
   constexpr int NV = NR / O::kLanes;
+  if constexpr (GemmHasRequantTile<O>::value) {
+    if (O::template RequantTile<MR, NV>(acc, g)) return;
+  }
   alignas(64) int32_t tile[MR][NR];
   QTFLITE_GEMM_UNROLL
   for (int i = 0; i < MR; ++i) {
