@@ -35,8 +35,17 @@ struct GemmOps256 {
   static constexpr bool kRequantTile = true;
   template <int MR, int NV>
   static bool RequantTile(const V (&acc)[MR][NV], const GemmArgs& g) {
+    if (g.q.real_multiplier || g.nr != NV * 8) return false;
+    if (g.q.left_shifts) {
+      g.out_uint8 ? RequantTileAs<MR, NV, true, true>(acc, g) : RequantTileAs<MR, NV, true, false>(acc, g);
+    } else {
+      g.out_uint8 ? RequantTileAs<MR, NV, false, true>(acc, g) : RequantTileAs<MR, NV, false, false>(acc, g);
+    }
+    return true;
+  }
+  template <int MR, int NV, bool kLeftShift, bool kUInt8>
+  static void RequantTileAs(const V (&acc)[MR][NV], const GemmArgs& g) {
     const RequantView& q = g.q;
-    if (q.real_multiplier || g.nr != NV * 8) return false;
     const __m256i offset = _mm256_set1_epi32(q.output_offset);
     const __m256i lo = _mm256_set1_epi32(q.act_min), hi = _mm256_set1_epi32(q.act_max);
     uint8_t* out = static_cast<uint8_t*>(g.out);
@@ -46,13 +55,13 @@ struct GemmOps256 {
       QTFLITE_GEMM_UNROLL
       for (int i = 0; i < MR; ++i) {
         if (i >= g.mr) break;
-        const __m256i v = _mm256_min_epi32(_mm256_max_epi32(_mm256_add_epi32(ScaleFixed8(acc[i][j], p), offset), lo), hi);
+        const __m256i s = ScaleFixed8<kLeftShift>(acc[i][j], p);
+        const __m256i v = _mm256_min_epi32(_mm256_max_epi32(_mm256_add_epi32(s, offset), lo), hi);
         const __m128i w = _mm_packs_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
-        const __m128i b = g.out_uint8 ? _mm_packus_epi16(w, w) : _mm_packs_epi16(w, w);
+        const __m128i b = kUInt8 ? _mm_packus_epi16(w, w) : _mm_packs_epi16(w, w);
         _mm_storel_epi64(reinterpret_cast<__m128i*>(out + g.out_stride * i + 8 * j), b);
       }
     }
-    return true;
   }
   // acc holds whole vectors (lanes past n are computed and dropped).
   static void RequantRow(const int32_t* acc, int n, const RequantView& q, int c0, bool u8, void* out) {
