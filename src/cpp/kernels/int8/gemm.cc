@@ -31,6 +31,11 @@ inline void CopySmall(uint8_t* dst, const uint8_t* src, int n) {
   }
 }
 
+// Gather's whole-window path copies a kernel row's span in 8-byte words, up to this many bytes
+// past it (into the next span or row, which are written after, or into the padding and slack,
+// which meet zero weights).
+constexpr int kGatherSlack = 16;
+
 // Bytes of input rows per cache block.
 constexpr int64_t kBlockBytes = 48 * 1024;
 
@@ -136,7 +141,9 @@ bool PackedGemm::Pack(const Int8Kernels& kernels, const GemmSpec& spec, const re
   if (mode_ == Mode::kIm2col) {
     // Rows padded to whole groups of 4 (zeros, against zero weights): no partial group to load.
     col_stride_ = (kc + 3) / 4 * 4;
-    cols_.assign(static_cast<size_t>(block_rows_) * col_stride_, 0);
+    // Slack past the last row: Gather's word copies may write up to kGatherSlack bytes beyond a
+    // kernel row's span.
+    cols_.assign(static_cast<size_t>(block_rows_) * col_stride_ + kGatherSlack, 0);
     table_.resize(static_cast<size_t>(block_rows_));
   }
   return true;
@@ -184,10 +191,35 @@ void PackedGemm::Gather(const uint8_t* input, int64_t m0, int rows) {
   int ox = static_cast<int>(m0 % out.w), oy = static_cast<int>(m0 / out.w % out.h);
   int b = static_cast<int>(m0 / (int64_t{out.w} * out.h));
   const int span = f.w * in.c;  // one kernel row's taps, contiguous in the input when dilation_w = 1
+  // Whole windows inside the image with short spans: each kernel row is words(span) 8-byte
+  // copies, when they stay within the input.
+  const int words = (span + 7) / 8;
+  const bool word_copies = g.dilation_w == 1 && words <= 2;  // overrun words·8 − span < 8 <= slack
+  const int64_t row_step = int64_t{g.dilation_h} * in.w * in.c;
+  const uint8_t* const input_end = input + in.FlatSize();
+  const int last_dy = (f.h - 1) * g.dilation_h;
   for (int r = 0; r < rows; ++r) {
     uint8_t* dst = cols_.data() + static_cast<int64_t>(r) * col_stride_;
     const int ix0 = ox * g.stride_w - g.pad_w;
     const bool row_inside = g.dilation_w == 1 && ix0 >= 0 && ix0 + f.w <= in.w;
+    const int iy0 = oy * g.stride_h - g.pad_h;
+    if (word_copies && row_inside && iy0 >= 0 && iy0 + last_dy < in.h) {
+      const uint8_t* src = input + in.Offset(b, iy0, ix0, 0);
+      if (src + (f.h - 1) * row_step + words * 8 <= input_end) {
+        for (int ky = 0; ky < f.h; ++ky, src += row_step, dst += span) {
+          std::memcpy(dst, src, 8);
+          if (words == 2) std::memcpy(dst + 8, src + 8, 8);
+        }
+        if (++ox == out.w) {
+          ox = 0;
+          if (++oy == out.h) {
+            oy = 0;
+            ++b;
+          }
+        }
+        continue;
+      }
+    }
     for (int ky = 0; ky < f.h; ++ky) {
       const int iy = oy * g.stride_h - g.pad_h + ky * g.dilation_h;
       if (row_inside && iy >= 0 && iy < in.h) {
