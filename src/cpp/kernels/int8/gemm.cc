@@ -136,6 +136,7 @@ bool PackedGemm::Pack(const Int8Kernels& kernels, const GemmSpec& spec, const re
   block_rows_ = static_cast<int>(std::clamp<int64_t>(kBlockBytes / row_bytes, 1, 1024));
   block_rows_ = (block_rows_ + k.mr - 1) / k.mr * k.mr;
   weights_ = std::move(packed);
+  small_k_ = !u8 && k.layout == GemmLayout::kMadd && int64_t{ks} * groups * 4 <= kGemmScaledEvenMaxK;
   requant_ = ChannelRequant(q, out.c);
   zero_row_.assign(static_cast<size_t>(std::max(in.c, 4)), static_cast<uint8_t>(zp));
   if (mode_ == Mode::kIm2col) {
@@ -281,7 +282,7 @@ void PackedGemm::Run(const void* input, void* output) {
         if (args.mr == 1 && kernel_.fn1) {
           fn = kernel_.fn1;
         } else if (2 * args.nr <= nr && kernel_.half) {
-          fn = kernel_.half;
+          fn = small_k_ && kernel_.half_small_k ? kernel_.half_small_k : kernel_.half;
         }
         fn(args);
       }

@@ -27,6 +27,8 @@ struct GemmOps256 {
   static V SextOdd(V x) { return _mm256_srai_epi16(x, 8); }
   static V ZextEven(V x) { return _mm256_and_si256(x, _mm256_set1_epi16(0xFF)); }
   static V ZextOdd(V x) { return _mm256_srli_epi16(x, 8); }
+  static V ShiftLeft16By8(V x) { return _mm256_slli_epi16(x, 8); }
+  static V ShiftRight32By8(V x) { return _mm256_srai_epi32(x, 8); }
 #ifdef QTFLITE_GEMM_AVXVNNI
   static V Dot(V acc, V u8, V s8) { return QTFLITE_DPBUSD_AVX_EPI32(acc, u8, s8); }
 #endif
