@@ -295,6 +295,55 @@ TEST(Int8Gemm, LargeLayersEqualTheReference) {
   }
 }
 
+// First layers (1-7 input channels, im2col) on images large enough that most windows lie inside,
+// where the gather copies each kernel row's span in 8-byte words (spans up to 16 bytes) and the
+// others tap by tap: kernels 1x3 to 10x4, strides, SAME and VALID, dilation (in h: the word path;
+// in w: the tap path), batch 2, int8 and uint8.
+TEST(Int8Gemm, FirstLayersOnLargeImagesEqualTheReference) {
+  std::mt19937 rng(17);
+  const int kernels[][2] = {{3, 3}, {3, 3}, {10, 4}, {5, 5}, {1, 3}, {7, 2}, {3, 6}};
+  for (const auto& tier : test_support::TestableInt8Tiers()) {
+    for (int trial = 0; trial < 24; ++trial) {
+      Case c;
+      auto& s = c.spec;
+      const auto& k = kernels[rng() % 7];
+      const bool u8 = rng() % 4 == 0;
+      s.type = u8 ? int8::GemmInput::kUInt8 : int8::GemmInput::kInt8;
+      s.input = {rng() % 3 == 0 ? 2 : 1, Uniform(rng, 12, 30), Uniform(rng, 10, 30), Uniform(rng, 1, 7)};
+      s.filter = {Uniform(rng, 1, 40), k[0], k[1], s.input.c};
+      auto& g = s.geometry;
+      g = {};
+      g.stride_h = Uniform(rng, 1, 2);
+      g.stride_w = rng() % 2 ? g.stride_h : Uniform(rng, 1, 2);
+      g.dilation_h = rng() % 4 == 0 ? 2 : 1;
+      g.dilation_w = rng() % 6 == 0 ? 2 : 1;
+      const ref::Padding padding = rng() % 2 ? ref::Padding::kSame : ref::Padding::kValid;
+      const auto ph = ref::ComputePadding(padding, s.input.h, s.filter.h, g.stride_h, g.dilation_h);
+      const auto pw = ref::ComputePadding(padding, s.input.w, s.filter.w, g.stride_w, g.dilation_w);
+      g.pad_h = ph.pad_before;
+      g.pad_w = pw.pad_before;
+      s.output = {s.input.n, ph.out, pw.out, s.filter.n};
+      std::vector<float> scales(u8 ? 1 : s.filter.n);
+      for (float& f : scales) f = RandomScale(rng, -9, -6);
+      if (u8) {
+        c.q = ref::PrepareConvUInt8({0.0235f, 119}, {scales[0], 131}, {0.05f, 77}, ref::FusedActivation::kNone);
+      } else {
+        c.q = ref::PrepareConvInt8({0.0235f, -128}, scales, s.filter.n, {0.05f, 3}, ref::FusedActivation::kRelu);
+      }
+      c.input.resize(static_cast<size_t>(s.input.FlatSize()));
+      for (uint8_t& b : c.input) b = static_cast<uint8_t>(rng());
+      c.filter.resize(static_cast<size_t>(s.filter.FlatSize()));
+      for (uint8_t& b : c.filter) b = static_cast<uint8_t>(rng());
+      c.bias.resize(s.filter.n);
+      for (int32_t& b : c.bias) b = static_cast<int32_t>(rng() % 40001) - 20000;
+      int8::PackedGemm p;
+      ASSERT_TRUE(p.Pack(*tier.kernels, s, c.q, c.filter.data(), c.bias.data())) << c.Describe();
+      ExpectEqual(RunPacked(p, c), Reference(c), c, tier.label);
+      if (HasFatalFailure()) return;
+    }
+  }
+}
+
 // What the fast GEMM leaves to the reference: grouped convolution.
 TEST(Int8Gemm, GroupedConvolutionIsLeftToTheReference) {
   int8::GemmSpec s;

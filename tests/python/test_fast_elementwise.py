@@ -44,6 +44,29 @@ def binary_cases():
             yield model, [q(r, dtype, sa), q(r, dtype, sb)]
 
 
+def table_cases():
+    """ADD, SUB and MUL of equal shapes with at least 4096 elements run through a table of all
+    65,536 results: every pair of input bytes, once each, against the reference."""
+    r = np.random.default_rng(11)
+    pairs = np.arange(65536)
+    for k, opcode in enumerate(("ADD", "SUB", "MUL", "ADD", "SUB", "MUL")):
+        dtype = ["int8", "uint8"][k // 3]
+        lo = -128 if dtype == "int8" else 0
+        a = (lo + (pairs >> 8)).astype(dtype).reshape(1, 256, 256, 1)
+        b = (lo + (pairs & 255)).astype(dtype).reshape(1, 256, 256, 1)
+        zps = [int(z) for z in r.integers(lo, lo + 256, 3)]
+        scales = [float(s) for s in r.uniform(0.005, 0.1, 3)]
+        if opcode == "MUL":
+            scales[2] *= 8
+        shape = [1, 256, 256, 1]
+        options = {"ADD": "AddOptions", "SUB": "SubOptions", "MUL": "MulOptions"}[opcode]
+        model = single_op_model(opcode, [T(dtype, shape, scale=scales[0], zero_point=zps[0]),
+                                         T(dtype, shape, scale=scales[1], zero_point=zps[1])],
+                                [T(dtype, shape, scale=scales[2], zero_point=zps[2])], options,
+                                {"fused_activation_function": [0, 1, 3][k % 3]}, version=2)
+        yield model, [a, b]
+
+
 def pool_and_mean_cases():
     r = np.random.default_rng(6)
     for k, (opcode, filt, stride, padding) in enumerate([("MAX_POOL_2D", 2, 2, 1), ("AVERAGE_POOL_2D", 3, 2, 0),
@@ -126,7 +149,7 @@ def check_fast_equals_reference(extra_model=None):
     """Every case, or only the model file `extra_model` (with random inputs) when given."""
     ref = qtflite.lite.OpResolverType.BUILTIN_REF
     count = 0
-    cases = [binary_cases, pool_and_mean_cases, quantize_cases, activation_cases, model_cases]
+    cases = [binary_cases, table_cases, pool_and_mean_cases, quantize_cases, activation_cases, model_cases]
     if extra_model:
         with open(extra_model, "rb") as f:
             model = f.read()

@@ -231,12 +231,31 @@ void Interpreter::AllocateTensors() {
     last_use[o] = num_ops;
   }
 
+  // RESHAPE of an intermediate tensor into another (neither a graph input nor output) shares the
+  // input's memory: the output is the same bytes under another shape, so the input's lifetime is
+  // extended to the output's and RESHAPE's Eval has nothing to copy.
+  std::vector<int> alias_of(n, -1);
+  auto is_io = [&](int i) {
+    return std::find(g.inputs.begin(), g.inputs.end(), i) != g.inputs.end() ||
+           std::find(g.outputs.begin(), g.outputs.end(), i) != g.outputs.end();
+  };
+  for (int k = 0; k < num_ops; ++k) {
+    const Operator& op = g.operators[k];
+    if (nodes_[k].folded || op.builtin_code != op::kReshape || op.inputs.empty() || op.outputs.size() != 1) continue;
+    const int i = op.inputs[0], o = op.outputs[0];
+    if (i < 0 || i == o || tensors_[i].data || tensors_[o].data || is_io(i) || is_io(o)) continue;
+    if (tensors_[i].bytes != tensors_[o].bytes || tensors_[i].dtype != tensors_[o].dtype) continue;
+    const int root = alias_of[i] >= 0 ? alias_of[i] : i;
+    alias_of[o] = root;
+    last_use[root] = std::max(last_use[root], last_use[o]);
+  }
+
   // One arena for everything computed at invoke time.
   std::vector<int> placed;
   std::vector<ArenaRequest> requests;
   for (int i = 0; i < n; ++i) {
     RtTensor& t = tensors_[i];
-    if (t.data || last_use[i] < -1) continue;  // constant, owned, or unused
+    if (t.data || last_use[i] < -1 || alias_of[i] >= 0) continue;  // constant, owned, unused or shared
     if (t.bytes == 0 && t.num_elements() != 0) t.bytes = TensorBytes(t, g, i);
     placed.push_back(i);
     // Preserving: alive from before the first operator to after the last, so never shared.
@@ -256,6 +275,9 @@ void Interpreter::AllocateTensors() {
     arena_.reset(p, [block](uint8_t*) { std::free(block); });
   }
   for (size_t r = 0; r < placed.size(); ++r) tensors_[placed[r]].data = arena_.get() + plan.offsets[r];
+  for (int i = 0; i < n; ++i) {
+    if (alias_of[i] >= 0) tensors_[i].data = tensors_[alias_of[i]].data;
+  }
   ResetProfile();
   ready_ = true;
 }

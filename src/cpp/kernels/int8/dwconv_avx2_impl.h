@@ -47,6 +47,34 @@ inline void DwPairs16Tail(const In* a, const In* b, int n, __m256i& lo, __m256i&
   DwPairs16(x, y, lo, hi);
 }
 
+// Two taps' first 8 channels as int16 pairs in channel order (the lo half of DwPairs16), reading
+// 8 elements per tap: groups of 8 channels or fewer (the last of a tensor) stay vector work.
+inline __m256i DwPairs8(const int8_t* a, const int8_t* b) {
+  const __m128i x = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(a));
+  const __m128i y = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(b));
+  return _mm256_cvtepi8_epi16(_mm_unpacklo_epi8(x, y));
+}
+inline __m256i DwPairs8(const uint8_t* a, const uint8_t* b) {
+  const __m128i x = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(a));
+  const __m128i y = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(b));
+  return _mm256_cvtepu8_epi16(_mm_unpacklo_epi8(x, y));
+}
+inline __m256i DwPairs8(const int16_t* a, const int16_t* b) {
+  const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(a));
+  const __m128i y = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b));
+  return _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_unpacklo_epi16(x, y)), _mm_unpackhi_epi16(x, y), 1);
+}
+
+template <typename In>
+inline __m256i DwPairs8Tail(const In* a, const In* b, int n) {
+  alignas(16) In x[8] = {}, y[8] = {};
+  for (int i = 0; i < n; ++i) {
+    x[i] = a[i];
+    y[i] = b[i];
+  }
+  return DwPairs8(x, y);
+}
+
 // DepthwiseBoundedRequant on packed positions c..c+7: the output values as int32 (offset added,
 // clamped). SRDHM as in requant_avx2_impl.h; then the overflow-free rounding shift it allows.
 inline __m256i DwRequantizeBounded8(__m256i acc, const DepthwiseBoundedRequant& b, int c) {
@@ -103,6 +131,39 @@ struct DwPairs256 {
     acc1 = a1;
   }
 
+  // Channels c0..c0+n-1, n <= 8: the first half of a group's weights and biases.
+  template <typename In, bool kTail, int kSlots>
+  static __m256i AccumulateHalf(const In* const* taps, int slots, int c0, int n, const int16_t* w,
+                                const int32_t* bias) {
+    __m256i a0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(bias));
+    for (int s = 0; s < (kSlots > 0 ? kSlots : slots); ++s, w += 32) {
+      const __m256i x = kTail ? DwPairs8Tail(taps[2 * s] + c0, taps[2 * s + 1] + c0, n)
+                              : DwPairs8(taps[2 * s] + c0, taps[2 * s + 1] + c0);
+      a0 = _mm256_add_epi32(a0, _mm256_madd_epi16(x, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w))));
+    }
+    return a0;
+  }
+
+  template <typename In, int kSlots>
+  static void PixelHalf(const DepthwiseRowArgs& a, const In* const* taps, int slots, int ox, int c0, int n,
+                        const int16_t* w, int groups) {
+    const __m256i acc = n == 8 ? AccumulateHalf<In, false, kSlots>(taps, slots, c0, n, w, a.bias + c0)
+                               : AccumulateHalf<In, true, kSlots>(taps, slots, c0, n, w, a.bias + c0);
+    if (a.output == DepthwiseOutput::kAcc32) {
+      int32_t* o = static_cast<int32_t*>(a.out) + static_cast<int64_t>(ox) * groups * kGroup + c0;
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(o), acc);
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(o + 8), _mm256_setzero_si256());
+      return;
+    }
+    const __m256i r = a.bounded ? DwRequantizeBounded8(acc, *a.bounded, c0) : Requantize8(acc, a.q, c0);
+    uint8_t* o = static_cast<uint8_t*>(a.out) + static_cast<int64_t>(ox) * a.channels + c0;
+    if (a.output == DepthwiseOutput::kUInt8) {
+      StoreUInt8x8(r, o, n);
+    } else {
+      StoreInt8x8(r, reinterpret_cast<int8_t*>(o), n);
+    }
+  }
+
   template <typename In, int kSlots>
   static void Pixel(const DepthwiseRowArgs& a, const In* const* taps, int slots, int ox) {
     const int channels = a.channels;
@@ -112,6 +173,10 @@ struct DwPairs256 {
     for (int g = 0; g < groups; ++g) {
       const int c0 = g * kGroup;
       const int n = channels - c0 < kGroup ? channels - c0 : kGroup;
+      if (n <= 8) {  // the last group of a tensor: half a group of work
+        PixelHalf<In, kSlots>(a, taps, slots, ox, c0, n, w + g * group_weights, groups);
+        continue;
+      }
       __m256i acc0, acc1;
       if (n == kGroup) {
         Accumulate<In, false, kSlots>(taps, slots, c0, n, w + g * group_weights, a.bias + c0, acc0, acc1);

@@ -18,6 +18,24 @@ int32_t Wrap32(int64_t v) { return static_cast<int32_t>(static_cast<uint32_t>(st
 
 // Inputs with fewer channels than this gather whole receptive fields (im2col) instead.
 constexpr int kIm2colChannels = 8;
+// Copies n bytes (n small) with a few overlapping word moves instead of a loop or a call.
+inline void CopySmall(uint8_t* dst, const uint8_t* src, int n) {
+  if (n >= 8) {
+    for (int i = 0; i + 8 < n; i += 8) std::memcpy(dst + i, src + i, 8);
+    std::memcpy(dst + n - 8, src + n - 8, 8);
+  } else if (n >= 4) {
+    std::memcpy(dst, src, 4);
+    std::memcpy(dst + n - 4, src + n - 4, 4);
+  } else {
+    for (int i = 0; i < n; ++i) dst[i] = src[i];
+  }
+}
+
+// Gather's whole-window path copies a kernel row's span in 8-byte words, up to this many bytes
+// past it (into the next span or row, which are written after, or into the padding and slack,
+// which meet zero weights).
+constexpr int kGatherSlack = 16;
+
 // Bytes of input rows per cache block.
 constexpr int64_t kBlockBytes = 48 * 1024;
 
@@ -118,10 +136,15 @@ bool PackedGemm::Pack(const Int8Kernels& kernels, const GemmSpec& spec, const re
   block_rows_ = static_cast<int>(std::clamp<int64_t>(kBlockBytes / row_bytes, 1, 1024));
   block_rows_ = (block_rows_ + k.mr - 1) / k.mr * k.mr;
   weights_ = std::move(packed);
+  small_k_ = !u8 && k.layout == GemmLayout::kMadd && int64_t{ks} * groups * 4 <= kGemmScaledEvenMaxK;
   requant_ = ChannelRequant(q, out.c);
   zero_row_.assign(static_cast<size_t>(std::max(in.c, 4)), static_cast<uint8_t>(zp));
   if (mode_ == Mode::kIm2col) {
-    cols_.assign(static_cast<size_t>(block_rows_) * kc, 0);
+    // Rows padded to whole groups of 4 (zeros, against zero weights): no partial group to load.
+    col_stride_ = (kc + 3) / 4 * 4;
+    // Slack past the last row: Gather's word copies may write up to kGatherSlack bytes beyond a
+    // kernel row's span.
+    cols_.assign(static_cast<size_t>(block_rows_) * col_stride_ + kGatherSlack, 0);
     table_.resize(static_cast<size_t>(block_rows_));
   }
   return true;
@@ -169,15 +192,39 @@ void PackedGemm::Gather(const uint8_t* input, int64_t m0, int rows) {
   int ox = static_cast<int>(m0 % out.w), oy = static_cast<int>(m0 / out.w % out.h);
   int b = static_cast<int>(m0 / (int64_t{out.w} * out.h));
   const int span = f.w * in.c;  // one kernel row's taps, contiguous in the input when dilation_w = 1
+  // Whole windows inside the image with short spans: each kernel row is words(span) 8-byte
+  // copies, when they stay within the input.
+  const int words = (span + 7) / 8;
+  const bool word_copies = g.dilation_w == 1 && words <= 2;  // overrun words·8 − span < 8 <= slack
+  const int64_t row_step = int64_t{g.dilation_h} * in.w * in.c;
+  const uint8_t* const input_end = input + in.FlatSize();
+  const int last_dy = (f.h - 1) * g.dilation_h;
   for (int r = 0; r < rows; ++r) {
-    uint8_t* dst = cols_.data() + static_cast<int64_t>(r) * kc_;
+    uint8_t* dst = cols_.data() + static_cast<int64_t>(r) * col_stride_;
     const int ix0 = ox * g.stride_w - g.pad_w;
     const bool row_inside = g.dilation_w == 1 && ix0 >= 0 && ix0 + f.w <= in.w;
+    const int iy0 = oy * g.stride_h - g.pad_h;
+    if (word_copies && row_inside && iy0 >= 0 && iy0 + last_dy < in.h) {
+      const uint8_t* src = input + in.Offset(b, iy0, ix0, 0);
+      if (src + (f.h - 1) * row_step + words * 8 <= input_end) {
+        for (int ky = 0; ky < f.h; ++ky, src += row_step, dst += span) {
+          std::memcpy(dst, src, 8);
+          if (words == 2) std::memcpy(dst + 8, src + 8, 8);
+        }
+        if (++ox == out.w) {
+          ox = 0;
+          if (++oy == out.h) {
+            oy = 0;
+            ++b;
+          }
+        }
+        continue;
+      }
+    }
     for (int ky = 0; ky < f.h; ++ky) {
       const int iy = oy * g.stride_h - g.pad_h + ky * g.dilation_h;
       if (row_inside && iy >= 0 && iy < in.h) {
-        const uint8_t* src = input + in.Offset(b, iy, ix0, 0);
-        for (int c = 0; c < span; ++c) dst[c] = src[c];
+        CopySmall(dst, input + in.Offset(b, iy, ix0, 0), span);
         dst += span;
         continue;
       }
@@ -185,7 +232,7 @@ void PackedGemm::Gather(const uint8_t* input, int64_t m0, int rows) {
         const int ix = ix0 + kx * g.dilation_w;
         const bool inside = iy >= 0 && iy < in.h && ix >= 0 && ix < in.w;
         const uint8_t* src = inside ? input + in.Offset(b, iy, ix, 0) : zero_row_.data();
-        for (int c = 0; c < in.c; ++c) dst[c] = src[c];  // in.c < 8: cheaper than a memcpy call
+        CopySmall(dst, src, in.c);
       }
     }
     if (++ox == out.w) {
@@ -197,7 +244,7 @@ void PackedGemm::Gather(const uint8_t* input, int64_t m0, int rows) {
     }
   }
   const int padded = (rows + kernel_.mr - 1) / kernel_.mr * kernel_.mr;
-  for (int r = 0; r < padded; ++r) table_[r] = cols_.data() + static_cast<int64_t>(std::min(r, rows - 1)) * kc_;
+  for (int r = 0; r < padded; ++r) table_[r] = cols_.data() + static_cast<int64_t>(std::min(r, rows - 1)) * col_stride_;
 }
 
 void PackedGemm::Run(const void* input, void* output) {
@@ -207,7 +254,7 @@ void PackedGemm::Run(const void* input, void* output) {
   const int mr = kernel_.mr, nr = kernel_.nr, channels = spec_.output.c;
   const int panels = (channels + nr - 1) / nr;
   GemmArgs args;
-  args.kc = kc_;
+  args.kc = mode_ == Mode::kIm2col ? col_stride_ : kc_;
   args.ks = ks_;
   args.a_stride = mr;
   args.q = requant_.view();
@@ -235,7 +282,7 @@ void PackedGemm::Run(const void* input, void* output) {
         if (args.mr == 1 && kernel_.fn1) {
           fn = kernel_.fn1;
         } else if (2 * args.nr <= nr && kernel_.half) {
-          fn = kernel_.half;
+          fn = small_k_ && kernel_.half_small_k ? kernel_.half_small_k : kernel_.half;
         }
         fn(args);
       }

@@ -67,6 +67,8 @@ class PackedGemm {
   GemmSpec spec_;
   Mode mode_ = Mode::kDirect;
   int kc_ = 0, ks_ = 0;
+  int col_stride_ = 0;       // im2col: bytes per gathered row (kc_ rounded up to a multiple of 4)
+  bool small_k_ = false;     // int8: ks·(kc rounded up to 4) <= kGemmScaledEvenMaxK (gemm_kernel.h)
   int64_t rows_ = 0;         // M: output pixels
   int64_t panel_bytes_ = 0;  // one panel of NR channels
   int block_rows_ = 0;       // M rows per cache block (a multiple of MR)

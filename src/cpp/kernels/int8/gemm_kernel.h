@@ -25,6 +25,9 @@ namespace qtflite::int8 {
 //   kDot:  int8 [nr][4] = (w0, w1, w2, w3) per column: vpdpbusd on the broadcast bytes + 128.
 enum class GemmLayout : int { kMadd, kDot };
 
+// The largest ks·(kc rounded up to 4) of GemmMicrokernel::half_small_k.
+constexpr int kGemmScaledEvenMaxK = 256;
+
 struct GemmArgs {
   int mr = 0, nr = 0;  // tile rows and columns to write (<= the kernel's MR, NR)
   int kc = 0;          // elements per tap row
@@ -50,6 +53,9 @@ struct GemmMicrokernel {
   GemmLayout layout = GemmLayout::kMadd;
   GemmFn fn1 = nullptr;  // the same for one-row tiles (GEMV: batch-1 FULLY_CONNECTED); null: fn
   GemmFn half = nullptr;  // the same for the first nr/2 columns (narrow last panels); null: fn
+  // half for int8 inputs when ks·(kc rounded up to 4) <= kGemmScaledEvenMaxK (null: half): fewer
+  // shifts per multiply, for the narrow first layers where the shifts, not vpmaddwd, limit it.
+  GemmFn half_small_k = nullptr;
 };
 
 }  // namespace qtflite::int8

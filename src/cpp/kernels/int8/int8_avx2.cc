@@ -18,7 +18,7 @@ const Int8Kernels& Kernels() {
     t.requantize_rows = RequantizeRows8;
     t.depthwise_pairs = {DepthwiseRow<DwPairs256>, DwPairs256::kGroup, DwPairs256::kSlot, true};
     t.gemm_s8 = {GemmMadd<GemmOps256, 4, 16, false>, 4, 16, GemmLayout::kMadd, GemmMadd<GemmOps256, 1, 16, false>,
-                 GemmMadd<GemmOps256, 4, 8, false, 16>};
+                 GemmMadd<GemmOps256, 4, 8, false, 16>, GemmMaddScaledEven<GemmOps256, 4, 8, 16>};
     t.gemm_u8 = {GemmMadd<GemmOps256, 4, 16, true>, 4, 16, GemmLayout::kMadd, GemmMadd<GemmOps256, 1, 16, true>,
                  GemmMadd<GemmOps256, 4, 8, true, 16>};
     t.requantize16 = Requant16Avx2;

@@ -44,6 +44,8 @@ RequantView ChannelRequant::view() const {
   v.right_shift = right_shift_.data();
   v.remainder_mask = remainder_mask_.data();
   v.real_multiplier = real_multiplier_.empty() ? nullptr : real_multiplier_.data();
+  v.left_shifts = false;
+  for (int32_t l : left_shift_) v.left_shifts = v.left_shifts || l != 0;
   v.output_offset = output_offset_;
   v.act_min = act_.min;
   v.act_max = act_.max;

@@ -25,6 +25,7 @@ struct RequantView {
   const int32_t* right_shift = nullptr;     // max(-shift, 0)
   const int32_t* remainder_mask = nullptr;  // 2^right_shift - 1
   const double* real_multiplier = nullptr;  // LiteRT's FULLY_CONNECTED; null = fixed point
+  bool left_shifts = true;                  // false: every left_shift is 0 (kernels may skip it)
   int32_t output_offset = 0;
   int32_t act_min = -128, act_max = 127;
 };

@@ -30,8 +30,9 @@ inline FixedParams8 LoadFixedParams8(const RequantView& q, int c) {
           _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q.remainder_mask + c))};
 }
 
+template <bool kLeftShift = true>
 inline __m256i ScaleFixed8(__m256i acc, const FixedParams8& p) {
-  const __m256i x = _mm256_sllv_epi32(acc, p.left_shift);
+  const __m256i x = kLeftShift ? _mm256_sllv_epi32(acc, p.left_shift) : acc;
   const __m256i nudge = _mm256_set1_epi64x(int64_t{1} << 30);
   const __m256i even = _mm256_add_epi64(_mm256_mul_epi32(x, p.multiplier), nudge);
   const __m256i odd = _mm256_add_epi64(
@@ -69,7 +70,9 @@ inline __m256i OffsetAndClamp8(__m256i x, const RequantView& q) {
 
 // Channels c..c+7: the output values as int32 (offset added, clamped).
 inline __m256i Requantize8(__m256i acc, const RequantView& q, int c) {
-  const __m256i scaled = q.real_multiplier ? ScaleDouble8(acc, q.real_multiplier + c) : ScaleFixed8(acc, LoadFixedParams8(q, c));
+  if (q.real_multiplier) return OffsetAndClamp8(ScaleDouble8(acc, q.real_multiplier + c), q);
+  const FixedParams8 p = LoadFixedParams8(q, c);
+  const __m256i scaled = q.left_shifts ? ScaleFixed8<true>(acc, p) : ScaleFixed8<false>(acc, p);
   return OffsetAndClamp8(scaled, q);
 }
 

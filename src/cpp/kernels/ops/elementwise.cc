@@ -20,6 +20,7 @@ struct BinaryState : OpState {
   ref::MulInt8Params mul;
   ref::AddSubInt16PotParams add_sub_pot;
   bool pot_int16 = false;
+  BinaryTable table;  // int8 / uint8 on the fast kernels, equal shapes
 };
 
 // LiteRT's choice of its power-of-two int16 ADD/SUB path.
@@ -87,9 +88,10 @@ void Eval(OpContext& ctx) {
   RtTensor& out = ctx.output(0);
   if (ctx.fast_integer() && (a.dtype == DType::kInt8 || a.dtype == DType::kUInt8)) {
     const auto& k = int8::ActiveElementwiseKernels();
-    const bool done = kOp == Binary::kMul ? FastMul(k, s.mul, a, b, out)
-                                          : FastAddSub(k, s.add_sub, kOp == Binary::kSub, a, b, out);
-    if (done) return;
+    auto fast = [&](const RtTensor& x, const RtTensor& y, RtTensor& z) {
+      return kOp == Binary::kMul ? FastMul(k, s.mul, x, y, z) : FastAddSub(k, s.add_sub, kOp == Binary::kSub, x, y, z);
+    };
+    if (s.table.Eval(a, b, out, fast) || fast(a, b, out)) return;
   }
   ref::Shape sa = RefShape(ctx, a), sb = RefShape(ctx, b), so = RefShape(ctx, out);
   switch (a.dtype) {

@@ -105,6 +105,23 @@ bool FastAddSub(const int8::ElementwiseKernels& k, const ref::AddSubInt8Params& 
   });
 }
 
+bool BinaryTable::Applies(const RtTensor& a, const RtTensor& b, const RtTensor& out) {
+  const bool bytes = out.dtype == DType::kInt8 || out.dtype == DType::kUInt8;
+  return bytes && a.dtype == out.dtype && b.dtype == out.dtype && a.shape == out.shape && b.shape == out.shape &&
+         out.num_elements() >= kMinElements;
+}
+
+void BinaryTable::Lookup(const uint8_t* a, const uint8_t* b, int64_t n, uint8_t* out) const {
+  const uint8_t* t = table_.data();
+  int64_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const uint8_t r0 = t[a[i] << 8 | b[i]], r1 = t[a[i + 1] << 8 | b[i + 1]];
+    const uint8_t r2 = t[a[i + 2] << 8 | b[i + 2]], r3 = t[a[i + 3] << 8 | b[i + 3]];
+    out[i] = r0, out[i + 1] = r1, out[i + 2] = r2, out[i + 3] = r3;
+  }
+  for (; i < n; ++i) out[i] = t[a[i] << 8 | b[i]];
+}
+
 bool FastMul(const int8::ElementwiseKernels& k, const ref::MulInt8Params& p, const RtTensor& a, const RtTensor& b,
              RtTensor& out) {
   int8::MulParams q;

@@ -34,6 +34,47 @@ bool FastAddSub(const int8::ElementwiseKernels& k, const reference::AddSubInt8Pa
 bool FastMul(const int8::ElementwiseKernels& k, const reference::MulInt8Params& p, const RtTensor& a,
              const RtTensor& b, RtTensor& out);
 
+// ADD / SUB / MUL of two int8 or uint8 tensors of one shape through a table of all 65,536
+// results, out[i] = table[a[i]·256 + b[i]] (a and b as bytes): FastAddSub / FastMul fill the
+// table once, on every pair of bytes, so it holds exactly their (the reference's) outputs, and a
+// lookup costs a fraction of the fixed-point arithmetic per element. For tensors of at least
+// kMinElements (the filling costs as much as 65,536 elements); false otherwise, or when the fast
+// kernels do not take the node (then the table stays empty).
+class BinaryTable {
+ public:
+  static constexpr int64_t kMinElements = 4096;
+  // `fill(a, b, out)`: the operator on three 65,536-element tensors, as FastAddSub(k, ..., a, b,
+  // out); returns whether it computed them.
+  template <typename Fill>
+  bool Eval(const RtTensor& a, const RtTensor& b, RtTensor& out, Fill fill) {
+    if (!Applies(a, b, out)) return false;
+    if (table_.empty() && !Build(a, b, out, fill)) return false;
+    Lookup(a.data, b.data, out.num_elements(), out.data);
+    return true;
+  }
+
+ private:
+  static bool Applies(const RtTensor& a, const RtTensor& b, const RtTensor& out);
+  template <typename Fill>
+  bool Build(const RtTensor& a, const RtTensor& b, RtTensor& out, Fill fill) {
+    RtTensor ta = a, tb = b, to = out;
+    std::vector<uint8_t> xa(65536), xb(65536), table(65536);
+    for (int i = 0; i < 65536; ++i) {
+      xa[i] = static_cast<uint8_t>(i >> 8);
+      xb[i] = static_cast<uint8_t>(i);
+    }
+    ta.shape = tb.shape = to.shape = {65536};
+    ta.data = xa.data(), tb.data = xb.data(), to.data = table.data();
+    ta.bytes = tb.bytes = to.bytes = 65536;
+    if (!fill(ta, tb, to)) return false;
+    table_ = std::move(table);
+    return true;
+  }
+  void Lookup(const uint8_t* a, const uint8_t* b, int64_t n, uint8_t* out) const;
+
+  std::vector<uint8_t> table_;
+};
+
 // QUANTIZE float/int8/uint8 -> int8/uint8 and DEQUANTIZE int8 -> float.
 bool FastQuantize(const int8::ElementwiseKernels& k, const reference::RequantizeParams& p, const RtTensor& in,
                   RtTensor& out);
