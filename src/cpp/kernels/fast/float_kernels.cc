@@ -35,6 +35,18 @@ void FloatGemm(const float* a, int m, int lda, const PackedFloatWeights& w, floa
   }
 }
 
+void FloatIndirectGemm(const float* const* rows, int m, int taps, const PackedFloatWeights& w, float lo, float hi,
+                       float* out, int ldo) {
+  if (m <= 0) return;
+  if (taps <= 0 || w.k % taps != 0) throw std::invalid_argument("FloatIndirectGemm: k is not a multiple of taps");
+  const int c = w.k / taps;
+  if (UseAvx2Float(w.isa)) {
+    avx2::FloatIndirectGemm(rows, m, taps, c, w.n, w.panels.data(), w.bias.data(), lo, hi, out, ldo);
+  } else {
+    sse2::FloatIndirectGemm(rows, m, taps, c, w.n, w.panels.data(), w.bias.data(), lo, hi, out, ldo);
+  }
+}
+
 void DepthwiseFloat(const DepthwiseFloatParams& p, const float* in, const float* filter, const float* bias,
                     float* out, Isa isa) {
   std::vector<long> taps(2 * static_cast<size_t>(p.kernel_h) * p.kernel_w);

@@ -31,6 +31,11 @@ PackedFloatWeights PackFloatWeights(const float* w, int n, int k, const float* b
 // out are ldo floats apart.
 void FloatGemm(const float* a, int m, int lda, const PackedFloatWeights& w, float lo, float hi, float* out, int ldo);
 
+// FloatGemm with row i of A gathered from rows[i·taps .. i·taps + taps), pointers to w.k / taps
+// floats each (a convolution's taps: pixels of the input, or a zero row for padding).
+void FloatIndirectGemm(const float* const* rows, int m, int taps, const PackedFloatWeights& w, float lo, float hi,
+                       float* out, int ldo);
+
 struct DepthwiseFloatParams {
   int batches = 1, in_h = 1, in_w = 1, channels = 1;
   int out_h = 1, out_w = 1, kernel_h = 1, kernel_w = 1;
@@ -51,6 +56,8 @@ namespace sse2 {
 constexpr int kGemmNr = 8;
 void FloatGemm(const float* a, int m, int lda, int k, int n, const float* panels, const float* bias, float lo,
                float hi, float* out, int ldo);
+void FloatIndirectGemm(const float* const* rows, int m, int taps, int c, int n, const float* panels,
+                       const float* bias, float lo, float hi, float* out, int ldo);
 void DepthwiseFloat(const DepthwiseFloatParams& p, const float* in, const float* filter, const float* bias,
                     float* out, long* taps);
 void FloatMinMax(const float* x, long n, float* lo, float* hi);
@@ -59,6 +66,8 @@ namespace avx2 {
 constexpr int kGemmNr = 16;
 void FloatGemm(const float* a, int m, int lda, int k, int n, const float* panels, const float* bias, float lo,
                float hi, float* out, int ldo);
+void FloatIndirectGemm(const float* const* rows, int m, int taps, int c, int n, const float* panels,
+                       const float* bias, float lo, float hi, float* out, int ldo);
 void DepthwiseFloat(const DepthwiseFloatParams& p, const float* in, const float* filter, const float* bias,
                     float* out, long* taps);
 void FloatMinMax(const float* x, long n, float* lo, float* hi);

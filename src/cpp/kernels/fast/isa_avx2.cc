@@ -15,6 +15,11 @@ void FloatGemm(const float* a, int m, int lda, int k, int n, const float* panels
   FloatGemmKernel<Arch>::Run(a, m, lda, k, n, panels, bias, lo, hi, out, ldo);
 }
 
+void FloatIndirectGemm(const float* const* rows, int m, int taps, int c, int n, const float* panels,
+                       const float* bias, float lo, float hi, float* out, int ldo) {
+  FloatGemmKernel<Arch>::RunIndirect(rows, m, taps, c, n, panels, bias, lo, hi, out, ldo);
+}
+
 void DepthwiseFloat(const DepthwiseFloatParams& p, const float* in, const float* filter, const float* bias,
                     float* out, long* taps) {
   DepthwiseFloatKernel<Arch>::Run(p, in, filter, bias, out, taps);
