@@ -57,6 +57,14 @@ void DepthwiseFloat(const DepthwiseFloatParams& p, const float* in, const float*
   }
 }
 
+void BinaryFloat(BinaryFloatOp op, const float* a, const float* b, long n, float lo, float hi, float* out, Isa isa) {
+  if (UseAvx2Float(isa)) {
+    avx2::BinaryFloat(op, a, b, n, lo, hi, out);
+  } else {
+    sse2::BinaryFloat(op, a, b, n, lo, hi, out);
+  }
+}
+
 void FloatMinMax(const float* x, long n, float* lo, float* hi, Isa isa) {
   if (UseAvx2Float(isa)) {
     avx2::FloatMinMax(x, n, lo, hi);

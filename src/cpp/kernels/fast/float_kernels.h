@@ -48,6 +48,12 @@ struct DepthwiseFloatParams {
 void DepthwiseFloat(const DepthwiseFloatParams& p, const float* in, const float* filter, const float* bias,
                     float* out, Isa isa = ActiveIsa());
 
+enum class BinaryFloatOp { kAdd, kSub, kMul };
+
+// out[i] = clamp(a[i] op b[i], lo, hi) for i < n, as the reference computes it (bit for bit).
+void BinaryFloat(BinaryFloatOp op, const float* a, const float* b, long n, float lo, float hi, float* out,
+                 Isa isa = ActiveIsa());
+
 // Widens [*lo, *hi] to cover x[0..n), skipping NaN (calibration's range of a tensor).
 void FloatMinMax(const float* x, long n, float* lo, float* hi, Isa isa = ActiveIsa());
 
@@ -61,6 +67,7 @@ void FloatIndirectGemm(const float* const* rows, int m, int taps, int c, int n, 
 void DepthwiseFloat(const DepthwiseFloatParams& p, const float* in, const float* filter, const float* bias,
                     float* out, long* taps);
 void FloatMinMax(const float* x, long n, float* lo, float* hi);
+void BinaryFloat(BinaryFloatOp op, const float* a, const float* b, long n, float lo, float hi, float* out);
 }  // namespace sse2
 namespace avx2 {
 constexpr int kGemmNr = 16;
@@ -71,6 +78,7 @@ void FloatIndirectGemm(const float* const* rows, int m, int taps, int c, int n, 
 void DepthwiseFloat(const DepthwiseFloatParams& p, const float* in, const float* filter, const float* bias,
                     float* out, long* taps);
 void FloatMinMax(const float* x, long n, float* lo, float* hi);
+void BinaryFloat(BinaryFloatOp op, const float* a, const float* b, long n, float lo, float hi, float* out);
 }  // namespace avx2
 
 }  // namespace qtflite::fast

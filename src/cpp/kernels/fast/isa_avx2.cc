@@ -1,5 +1,6 @@
 // The fast float kernels for AVX2 with FMA; this file alone is compiled with -mavx2 -mfma
 // (CMakeLists.txt) and is only entered after CPUID says the CPU has both (isa.cc).
+#include "kernels/fast/binary_float_impl.h"
 #include "kernels/fast/depthwise_float_impl.h"
 #include "kernels/fast/float_gemm_impl.h"
 #include "kernels/fast/float_kernels.h"
@@ -26,5 +27,9 @@ void DepthwiseFloat(const DepthwiseFloatParams& p, const float* in, const float*
 }
 
 void FloatMinMax(const float* x, long n, float* lo, float* hi) { MinMaxKernel<Arch>::Run(x, n, lo, hi); }
+
+void BinaryFloat(BinaryFloatOp op, const float* a, const float* b, long n, float lo, float hi, float* out) {
+  BinaryFloatKernel<Arch>::Run(op, a, b, n, lo, hi, out);
+}
 
 }  // namespace qtflite::fast::avx2

@@ -1,4 +1,5 @@
 // The fast float kernels for baseline x86-64 (SSE2), compiled with the project's default flags.
+#include "kernels/fast/binary_float_impl.h"
 #include "kernels/fast/depthwise_float_impl.h"
 #include "kernels/fast/float_gemm_impl.h"
 #include "kernels/fast/float_kernels.h"
@@ -25,5 +26,9 @@ void DepthwiseFloat(const DepthwiseFloatParams& p, const float* in, const float*
 }
 
 void FloatMinMax(const float* x, long n, float* lo, float* hi) { MinMaxKernel<Arch>::Run(x, n, lo, hi); }
+
+void BinaryFloat(BinaryFloatOp op, const float* a, const float* b, long n, float lo, float hi, float* out) {
+  BinaryFloatKernel<Arch>::Run(op, a, b, n, lo, hi, out);
+}
 
 }  // namespace qtflite::fast::sse2
