@@ -179,14 +179,16 @@ class Interpreter:
     def set_tensor(self, tensor_index, value):
         self._check_index(tensor_index)
         self._require_ready()
-        detail = self._detail(tensor_index)
+        # Only the dtype, name and shape: building the whole detail dict would cost more than
+        # copying a small input.
+        t = self._graph["tensors"][tensor_index]
         value = np.asarray(value)
-        want = np.dtype(detail["dtype"])
+        want = np.dtype(_np_type(t["dtype"]))
         if value.dtype != want:
             raise ValueError(
                 f"Cannot set tensor: Got value of type {_tf_type_name(value.dtype)} but expected type "
-                f"{_tf_type_name(want)} for input {tensor_index}, name: {detail['name']} ")
-        shape = detail["shape"]
+                f"{_tf_type_name(want)} for input {tensor_index}, name: {t['name']} ")
+        shape = self._impl.shape(tensor_index)
         if value.ndim != len(shape):
             raise ValueError(
                 f"Cannot set tensor: Dimension mismatch. Got {value.ndim} but expected {len(shape)} "
