@@ -71,6 +71,29 @@ TEST(FastFloat, GemmMatchesReferenceFullyConnected) {
   }
 }
 
+TEST(FastFloat, GemmRowDoesNotDependOnTheOtherRows) {
+  // One or two rows take the multi-panel row path, more take the tiles: the same bits per row.
+  std::mt19937 rng(9);
+  for (cpu::Isa isa : SupportedIsas()) {
+    for (int trial = 0; trial < 30; ++trial) {
+      const int m = 3 + rng() % 20, k = 1 + rng() % 90, n = 1 + rng() % 150;
+      std::vector<float> a = Random(rng, size_t(m) * k), w = Random(rng, size_t(n) * k), bias = Random(rng, n);
+      auto packed = fast::PackFloatWeights(w.data(), n, k, bias.data(), isa);
+      std::vector<float> all(size_t(m) * n);
+      fast::FloatGemm(a.data(), m, k, packed, -1e30f, 1e30f, all.data(), n);
+      for (int rows = 1; rows <= 2; ++rows) {
+        for (int i = 0; i + rows <= m; ++i) {
+          std::vector<float> part(size_t(rows) * n);
+          fast::FloatGemm(a.data() + size_t(i) * k, rows, k, packed, -1e30f, 1e30f, part.data(), n);
+          for (int j = 0; j < rows * n; ++j) {
+            ASSERT_EQ(part[j], all[size_t(i) * n + j]) << cpu::IsaName(isa) << " m=" << m << " k=" << k << " n=" << n;
+          }
+        }
+      }
+    }
+  }
+}
+
 TEST(FastFloat, GemmHonoursLeadingDimensions) {
   // A strided view of A (lda > k) and an output with room between rows (ldo > n).
   const int m = 5, k = 3, n = 2, lda = 7, ldo = 4;

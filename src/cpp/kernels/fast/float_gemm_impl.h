@@ -115,11 +115,58 @@ struct FloatGemmKernel {
     }
   }
 
+  // One row of A against kPanels consecutive panels: 2 · kPanels independent accumulators where
+  // a one-row Tile has only 2, so that a single row (a batch-1 FULLY_CONNECTED) is not bound by
+  // the FMA latency. Same sums in the same order as Tile.
+  template <int kPanels>
+  static void RowTile(const float* a, int k, const float* panel, const float* bias, Batch lo, Batch hi, float* out,
+                      int cols) {
+    Batch acc0[kPanels], acc1[kPanels];
+    for (int q = 0; q < kPanels; ++q) {
+      acc0[q] = Batch::load_unaligned(bias + q * kNr);
+      acc1[q] = Batch::load_unaligned(bias + q * kNr + kW);
+    }
+    const long stride = static_cast<long>(k) * kNr;
+    for (int kk = 0; kk < k; ++kk) {
+      const Batch x(a[kk]);
+      for (int q = 0; q < kPanels; ++q) {
+        const float* w = panel + q * stride + kk * kNr;
+        acc0[q] = xsimd::fma(x, Batch::load_unaligned(w), acc0[q]);
+        acc1[q] = xsimd::fma(x, Batch::load_unaligned(w + kW), acc1[q]);
+      }
+    }
+    for (int q = 0; q < kPanels; ++q, cols -= kNr, out += kNr) {
+      Store(Clamp(acc0[q], lo, hi), out, cols);
+      if (cols > kW) Store(Clamp(acc1[q], lo, hi), out + kW, cols - kW);
+    }
+  }
+
+  static void RunRows(const float* a, int m, int lda, int k, int n, const float* panels, const float* bias,
+                      Batch lo, Batch hi, float* out, int ldo) {
+    const int num_panels = (n + kNr - 1) / kNr;
+    for (int r = 0; r < m; ++r) {
+      const float* ar = a + static_cast<long>(r) * lda;
+      int p = 0;
+      for (; p + 4 <= num_panels; p += 4) {
+        RowTile<4>(ar, k, panels + p * static_cast<long>(k) * kNr, bias + p * kNr, lo, hi,
+                   out + static_cast<long>(r) * ldo + p * kNr, n - p * kNr);
+      }
+      for (; p < num_panels; p += 1) {
+        RowTile<1>(ar, k, panels + p * static_cast<long>(k) * kNr, bias + p * kNr, lo, hi,
+                   out + static_cast<long>(r) * ldo + p * kNr, n - p * kNr);
+      }
+    }
+  }
+
   // out[m][n] = clamp(bias[n] + Σ_k a[m·lda + k] · w[n][k]) with w packed in panels of kNr.
   static void Run(const float* a, int m, int lda, int k, int n, const float* panels, const float* bias, float lo,
                   float hi, float* out, int ldo) {
     const Batch vlo(lo), vhi(hi);
     const int num_panels = (n + kNr - 1) / kNr;
+    if (m <= 2 && num_panels > 1) {
+      RunRows(a, m, lda, k, n, panels, bias, vlo, vhi, out, ldo);
+      return;
+    }
     for (int m0 = 0; m0 < m; m0 += kRowBlock) {
       const int m1 = m0 + kRowBlock < m ? m0 + kRowBlock : m;
       for (int p = 0; p < num_panels; ++p) {
