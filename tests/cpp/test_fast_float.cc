@@ -15,6 +15,7 @@
 #include "kernels/reference/conv.h"
 #include "kernels/reference/elementwise.h"
 #include "kernels/reference/fully_connected.h"
+#include "kernels/reference/pooling.h"
 #include "kernels/reference/padding.h"
 
 namespace qtflite {
@@ -311,6 +312,34 @@ TEST(FastFloat, BinaryEqualsReferenceBitForBit) {
           }
         }
       }
+    }
+  }
+}
+
+TEST(FastFloat, AveragePoolEqualsReferenceBitForBit) {
+  std::mt19937 rng(10);
+  for (cpu::Isa isa : SupportedIsas()) {
+    for (int trial = 0; trial < 100; ++trial) {
+      ref::PoolGeometry g;
+      g.filter_h = 1 + rng() % 4, g.filter_w = 1 + rng() % 4, g.stride_h = 1 + rng() % 3, g.stride_w = 1 + rng() % 3;
+      const ref::Shape4 is{1 + static_cast<int>(rng() % 3), g.filter_h + static_cast<int>(rng() % 9),
+                           g.filter_w + static_cast<int>(rng() % 9), 1 + static_cast<int>(rng() % 37)};
+      const ref::Padding padding = rng() % 2 ? ref::Padding::kSame : ref::Padding::kValid;
+      auto ph = ref::ComputePadding(padding, is.h, g.filter_h, g.stride_h);
+      auto pw = ref::ComputePadding(padding, is.w, g.filter_w, g.stride_w);
+      g.pad_h = ph.pad_before, g.pad_w = pw.pad_before;
+      const ref::Shape4 os{is.n, ph.out, pw.out, is.c};
+      const ref::FloatRange act = trial % 2 ? kRelu6 : kNoClamp;
+      auto in = Random(rng, is.FlatSize());
+      for (float& x : in) x *= 10.0f;
+      std::vector<float> expected(os.FlatSize()), got(os.FlatSize());
+      ref::AveragePoolFloat(g, act, is, in.data(), os, expected.data());
+      fast::PoolFloatParams p;
+      p.batches = is.n, p.in_h = is.h, p.in_w = is.w, p.channels = is.c, p.out_h = os.h, p.out_w = os.w;
+      p.filter_h = g.filter_h, p.filter_w = g.filter_w, p.stride_h = g.stride_h, p.stride_w = g.stride_w;
+      p.pad_h = g.pad_h, p.pad_w = g.pad_w, p.lo = act.min, p.hi = act.max;
+      ASSERT_TRUE(fast::AveragePoolFloat(p, in.data(), got.data(), isa));
+      for (size_t i = 0; i < got.size(); ++i) ASSERT_EQ(got[i], expected[i]) << cpu::IsaName(isa) << " " << i;
     }
   }
 }

@@ -65,6 +65,10 @@ void BinaryFloat(BinaryFloatOp op, const float* a, const float* b, long n, float
   }
 }
 
+bool AveragePoolFloat(const PoolFloatParams& p, const float* in, float* out, Isa isa) {
+  return UseAvx2Float(isa) ? avx2::AveragePoolFloat(p, in, out) : sse2::AveragePoolFloat(p, in, out);
+}
+
 void FloatMinMax(const float* x, long n, float* lo, float* hi, Isa isa) {
   if (UseAvx2Float(isa)) {
     avx2::FloatMinMax(x, n, lo, hi);

@@ -48,6 +48,16 @@ struct DepthwiseFloatParams {
 void DepthwiseFloat(const DepthwiseFloatParams& p, const float* in, const float* filter, const float* bias,
                     float* out, Isa isa = ActiveIsa());
 
+struct PoolFloatParams {
+  int batches = 1, in_h = 1, in_w = 1, channels = 1, out_h = 1, out_w = 1;
+  int filter_h = 1, filter_w = 1, stride_h = 1, stride_w = 1, pad_h = 0, pad_w = 0;
+  float lo = 0, hi = 0;
+};
+
+// AVERAGE_POOL_2D over NHWC as the reference computes it (bit for bit); false, with the output
+// partly written, if a window lies entirely in the padding (the reference then reports it).
+bool AveragePoolFloat(const PoolFloatParams& p, const float* in, float* out, Isa isa = ActiveIsa());
+
 enum class BinaryFloatOp { kAdd, kSub, kMul };
 
 // out[i] = clamp(a[i] op b[i], lo, hi) for i < n, as the reference computes it (bit for bit).
@@ -68,6 +78,7 @@ void DepthwiseFloat(const DepthwiseFloatParams& p, const float* in, const float*
                     float* out, long* taps);
 void FloatMinMax(const float* x, long n, float* lo, float* hi);
 void BinaryFloat(BinaryFloatOp op, const float* a, const float* b, long n, float lo, float hi, float* out);
+bool AveragePoolFloat(const PoolFloatParams& p, const float* in, float* out);
 }  // namespace sse2
 namespace avx2 {
 constexpr int kGemmNr = 16;
@@ -79,6 +90,7 @@ void DepthwiseFloat(const DepthwiseFloatParams& p, const float* in, const float*
                     float* out, long* taps);
 void FloatMinMax(const float* x, long n, float* lo, float* hi);
 void BinaryFloat(BinaryFloatOp op, const float* a, const float* b, long n, float lo, float hi, float* out);
+bool AveragePoolFloat(const PoolFloatParams& p, const float* in, float* out);
 }  // namespace avx2
 
 }  // namespace qtflite::fast

@@ -5,6 +5,7 @@
 #include "kernels/fast/float_gemm_impl.h"
 #include "kernels/fast/float_kernels.h"
 #include "kernels/fast/minmax_impl.h"
+#include "kernels/fast/pool_float_impl.h"
 
 namespace qtflite::fast::avx2 {
 
@@ -30,6 +31,10 @@ void FloatMinMax(const float* x, long n, float* lo, float* hi) { MinMaxKernel<Ar
 
 void BinaryFloat(BinaryFloatOp op, const float* a, const float* b, long n, float lo, float hi, float* out) {
   BinaryFloatKernel<Arch>::Run(op, a, b, n, lo, hi, out);
+}
+
+bool AveragePoolFloat(const PoolFloatParams& p, const float* in, float* out) {
+  return AveragePoolFloatKernel<Arch>::Run(p, in, out);
 }
 
 }  // namespace qtflite::fast::avx2
