@@ -1,7 +1,9 @@
 // Fast float32 kernels behind run-time ISA dispatch: a packed-weight GEMM (FULLY_CONNECTED,
-// 1×1 convolutions, and every other convolution after im2col) and a depthwise convolution.
-// Results equal the reference kernels up to float rounding (another summation order, FMA);
-// float calibration and float inference use them, quantized arithmetic never does.
+// 1×1 convolutions) and its indirect form (every other convolution, through pointers to its
+// taps), a depthwise convolution, same-shape ADD/SUB/MUL and AVERAGE_POOL_2D. GEMM and
+// convolutions equal the reference kernels up to float rounding (another summation order, FMA);
+// the elementwise and pooling kernels equal them bit for bit. Float calibration and float
+// inference use them, quantized arithmetic never does.
 #pragma once
 
 #include <vector>
