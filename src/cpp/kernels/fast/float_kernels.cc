@@ -49,7 +49,8 @@ void FloatIndirectGemm(const float* const* rows, int m, int taps, const PackedFl
 
 void DepthwiseFloat(const DepthwiseFloatParams& p, const float* in, const float* filter, const float* bias,
                     float* out, Isa isa) {
-  std::vector<long> taps(2 * static_cast<size_t>(p.kernel_h) * p.kernel_w);
+  thread_local std::vector<long> taps;  // no allocation per invoke once grown
+  if (taps.size() < 2 * static_cast<size_t>(p.kernel_h) * p.kernel_w) taps.resize(2 * static_cast<size_t>(p.kernel_h) * p.kernel_w);
   if (UseAvx2Float(isa)) {
     avx2::DepthwiseFloat(p, in, filter, bias, out, taps.data());
   } else {
