@@ -17,6 +17,8 @@ MODELS = {  # name: (file, input scale)
     "resnet8": ("mlperf_tiny/resnet8_cifar10/pretrainedResnet.tflite", 255.0),
     "kws": ("mlperf_tiny/kws_dscnn/kws_ref_model_float32.tflite", 1.0),  # hybrid: int8 weights (reference kernels)
     "ad01": ("mlperf_tiny/anomaly_ad01/ad01_fp32.tflite", 1.0),
+    "kws_cnn": ("keras/kws_cnn_float_by_tf.tflite", 1.0),
+    "hello_world": ("tflite/hello_world/hello_world_float.tflite", 1.0),
 }
 
 

@@ -316,7 +316,7 @@ TEST(FastFloat, BinaryEqualsReferenceBitForBit) {
   }
 }
 
-TEST(FastFloat, AveragePoolEqualsReferenceBitForBit) {
+TEST(FastFloat, PoolingEqualsReferenceBitForBit) {
   std::mt19937 rng(10);
   for (cpu::Isa isa : SupportedIsas()) {
     for (int trial = 0; trial < 100; ++trial) {
@@ -332,14 +332,26 @@ TEST(FastFloat, AveragePoolEqualsReferenceBitForBit) {
       const ref::FloatRange act = trial % 2 ? kRelu6 : kNoClamp;
       auto in = Random(rng, is.FlatSize());
       for (float& x : in) x *= 10.0f;
-      std::vector<float> expected(os.FlatSize()), got(os.FlatSize());
+      if (trial % 4 == 0) in[rng() % in.size()] = std::numeric_limits<float>::quiet_NaN();
+      if (trial % 4 == 1) in[rng() % in.size()] = -0.0f, in[rng() % in.size()] = 0.0f;
+      std::vector<float> expected(os.FlatSize()), got(os.FlatSize()), expected_max(os.FlatSize()), got_max(os.FlatSize());
       ref::AveragePoolFloat(g, act, is, in.data(), os, expected.data());
+      ref::MaxPoolFloat(g, act, is, in.data(), os, expected_max.data());
       fast::PoolFloatParams p;
       p.batches = is.n, p.in_h = is.h, p.in_w = is.w, p.channels = is.c, p.out_h = os.h, p.out_w = os.w;
       p.filter_h = g.filter_h, p.filter_w = g.filter_w, p.stride_h = g.stride_h, p.stride_w = g.stride_w;
       p.pad_h = g.pad_h, p.pad_w = g.pad_w, p.lo = act.min, p.hi = act.max;
       ASSERT_TRUE(fast::AveragePoolFloat(p, in.data(), got.data(), isa));
-      for (size_t i = 0; i < got.size(); ++i) ASSERT_EQ(got[i], expected[i]) << cpu::IsaName(isa) << " " << i;
+      ASSERT_TRUE(fast::MaxPoolFloat(p, in.data(), got_max.data(), isa));
+      for (size_t i = 0; i < got.size(); ++i) {
+        if (std::isnan(expected[i])) {
+          ASSERT_TRUE(std::isnan(got[i])) << cpu::IsaName(isa) << " average " << i;
+        } else {
+          ASSERT_EQ(got[i], expected[i]) << cpu::IsaName(isa) << " average " << i;
+        }
+        ASSERT_EQ(std::signbit(got_max[i]), std::signbit(expected_max[i])) << cpu::IsaName(isa) << " max " << i;
+        ASSERT_EQ(got_max[i], expected_max[i]) << cpu::IsaName(isa) << " max " << i;
+      }
     }
   }
 }

@@ -70,6 +70,10 @@ bool AveragePoolFloat(const PoolFloatParams& p, const float* in, float* out, Isa
   return UseAvx2Float(isa) ? avx2::AveragePoolFloat(p, in, out) : sse2::AveragePoolFloat(p, in, out);
 }
 
+bool MaxPoolFloat(const PoolFloatParams& p, const float* in, float* out, Isa isa) {
+  return UseAvx2Float(isa) ? avx2::MaxPoolFloat(p, in, out) : sse2::MaxPoolFloat(p, in, out);
+}
+
 void FloatMinMax(const float* x, long n, float* lo, float* hi, Isa isa) {
   if (UseAvx2Float(isa)) {
     avx2::FloatMinMax(x, n, lo, hi);

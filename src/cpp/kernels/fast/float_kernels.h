@@ -56,9 +56,11 @@ struct PoolFloatParams {
   float lo = 0, hi = 0;
 };
 
-// AVERAGE_POOL_2D over NHWC as the reference computes it (bit for bit); false, with the output
-// partly written, if a window lies entirely in the padding (the reference then reports it).
+// AVERAGE_POOL_2D / MAX_POOL_2D over NHWC as the reference computes them (bit for bit); false,
+// with the output partly written, if a window lies entirely in the padding (the reference then
+// reports it).
 bool AveragePoolFloat(const PoolFloatParams& p, const float* in, float* out, Isa isa = ActiveIsa());
+bool MaxPoolFloat(const PoolFloatParams& p, const float* in, float* out, Isa isa = ActiveIsa());
 
 enum class BinaryFloatOp { kAdd, kSub, kMul };
 
@@ -81,6 +83,7 @@ void DepthwiseFloat(const DepthwiseFloatParams& p, const float* in, const float*
 void FloatMinMax(const float* x, long n, float* lo, float* hi);
 void BinaryFloat(BinaryFloatOp op, const float* a, const float* b, long n, float lo, float hi, float* out);
 bool AveragePoolFloat(const PoolFloatParams& p, const float* in, float* out);
+bool MaxPoolFloat(const PoolFloatParams& p, const float* in, float* out);
 }  // namespace sse2
 namespace avx2 {
 constexpr int kGemmNr = 16;
@@ -93,6 +96,7 @@ void DepthwiseFloat(const DepthwiseFloatParams& p, const float* in, const float*
 void FloatMinMax(const float* x, long n, float* lo, float* hi);
 void BinaryFloat(BinaryFloatOp op, const float* a, const float* b, long n, float lo, float hi, float* out);
 bool AveragePoolFloat(const PoolFloatParams& p, const float* in, float* out);
+bool MaxPoolFloat(const PoolFloatParams& p, const float* in, float* out);
 }  // namespace avx2
 
 }  // namespace qtflite::fast

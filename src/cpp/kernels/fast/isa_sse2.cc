@@ -33,7 +33,11 @@ void BinaryFloat(BinaryFloatOp op, const float* a, const float* b, long n, float
 }
 
 bool AveragePoolFloat(const PoolFloatParams& p, const float* in, float* out) {
-  return AveragePoolFloatKernel<Arch>::Run(p, in, out);
+  return PoolFloatKernel<Arch>::Run<false>(p, in, out);
+}
+
+bool MaxPoolFloat(const PoolFloatParams& p, const float* in, float* out) {
+  return PoolFloatKernel<Arch>::Run<true>(p, in, out);
 }
 
 }  // namespace qtflite::fast::sse2

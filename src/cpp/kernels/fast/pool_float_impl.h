@@ -1,8 +1,11 @@
-// Float AVERAGE_POOL_2D, written once over xsimd batches and compiled per ISA (included only by
-// the isa_*.cc files). NHWC keeps channels contiguous: each output pixel sums its in-image
-// window a batch of channels at a time, in the reference's order (rows, then columns, from
-// 0.0f), and divides by the window's size: the reference's bits.
+// Float AVERAGE_POOL_2D and MAX_POOL_2D, written once over xsimd batches and compiled per ISA
+// (included only by the isa_*.cc files). NHWC keeps channels contiguous: each output pixel
+// reduces its in-image window a batch of channels at a time, in the reference's order (rows,
+// then columns): a sum from 0.0f divided by the window's size, or a running max from the lowest
+// float that skips NaN as std::max(max, v) does: the reference's bits.
 #pragma once
+
+#include <limits>
 
 #include <xsimd/xsimd.hpp>
 
@@ -11,7 +14,7 @@
 namespace qtflite::fast {
 
 template <class Arch>
-struct AveragePoolFloatKernel {
+struct PoolFloatKernel {
   using Batch = xsimd::batch<float, Arch>;
   static constexpr int kW = static_cast<int>(Batch::size);
 
@@ -19,7 +22,9 @@ struct AveragePoolFloatKernel {
     return xsimd::select(v < lo, lo, xsimd::select(v > hi, hi, v));
   }
 
+  template <bool kMax>
   static bool Run(const PoolFloatParams& p, const float* in, float* out) {
+    const float lowest = std::numeric_limits<float>::lowest();
     const Batch vlo(p.lo), vhi(p.hi);
     const int c = p.channels;
     for (int b = 0; b < p.batches; ++b) {
@@ -35,19 +40,25 @@ struct AveragePoolFloatKernel {
           float* o = out + ((static_cast<long>(b) * p.out_h + oy) * p.out_w + ox) * c;
           int ch = 0;
           for (; ch + kW <= c; ch += kW) {
-            Batch total(0.0f);
+            Batch acc(kMax ? lowest : 0.0f);
             for (int y = y0; y < y1; ++y) {
               const float* row = image + static_cast<long>(y) * p.in_w * c + ch;
-              for (int x = x0; x < x1; ++x) total += Batch::load_unaligned(row + static_cast<long>(x) * c);
+              for (int x = x0; x < x1; ++x) {
+                const Batch v = Batch::load_unaligned(row + static_cast<long>(x) * c);
+                acc = kMax ? xsimd::select(acc < v, v, acc) : acc + v;
+              }
             }
-            Clamp(total / Batch(count), vlo, vhi).store_unaligned(o + ch);
+            Clamp(kMax ? acc : acc / Batch(count), vlo, vhi).store_unaligned(o + ch);
           }
           for (; ch < c; ++ch) {
-            float total = 0.0f;
+            float acc = kMax ? lowest : 0.0f;
             for (int y = y0; y < y1; ++y) {
-              for (int x = x0; x < x1; ++x) total += image[(static_cast<long>(y) * p.in_w + x) * c + ch];
+              for (int x = x0; x < x1; ++x) {
+                const float v = image[(static_cast<long>(y) * p.in_w + x) * c + ch];
+                acc = kMax ? (acc < v ? v : acc) : acc + v;
+              }
             }
-            const float v = total / count;
+            const float v = kMax ? acc : acc / count;
             o[ch] = v < p.lo ? p.lo : (v > p.hi ? p.hi : v);
           }
         }
