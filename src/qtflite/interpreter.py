@@ -90,6 +90,7 @@ class Interpreter:
         self._num_threads = num_threads
         self._profiling = bool(experimental_profile)
         self._impl.set_profiling(self._profiling)
+        self._set_checked = {}  # tensor index: (dtype, shape) that set_tensor accepted since allocation
 
     # ---- details
 
@@ -134,6 +135,7 @@ class Interpreter:
     # ---- lifecycle
 
     def allocate_tensors(self):
+        self._set_checked.clear()
         self._impl.allocate_tensors()
 
     def invoke(self):
@@ -163,6 +165,7 @@ class Interpreter:
                 raise ValueError(
                     f"ResizeInputTensorStrict only allows mutating unknown dimensions identified by -1 "
                     f"(signature {sig.tolist()}, requested {shape.tolist()})")
+        self._set_checked.clear()
         self._impl.resize_input(int(input_index), [int(d) for d in shape])
 
     # ---- tensor access
@@ -177,6 +180,12 @@ class Interpreter:
             raise RuntimeError("Tensors are not allocated: call allocate_tensors() first")
 
     def set_tensor(self, tensor_index, value):
+        # Fast path: an array of the dtype and shape this tensor accepted since the last allocation.
+        checked = self._set_checked.get(tensor_index) if type(tensor_index) is int else None
+        if (checked is not None and type(value) is np.ndarray and value.dtype == checked[0]
+                and value.shape == checked[1] and self._impl.ready):
+            self._impl.set(tensor_index, value)
+            return
         self._check_index(tensor_index)
         self._require_ready()
         # Only the dtype, name and shape: building the whole detail dict would cost more than
@@ -199,6 +208,8 @@ class Interpreter:
                     f"Cannot set tensor: Dimension mismatch. Got {got} but expected {expected} for "
                     f"dimension {dim} of input {tensor_index}.")
         self._impl.set(int(tensor_index), np.ascontiguousarray(value))
+        if type(tensor_index) is int:
+            self._set_checked[tensor_index] = (want, tuple(value.shape))
 
     def get_tensor(self, tensor_index, subgraph_index=0):
         self._check_index(tensor_index)
@@ -250,6 +261,7 @@ class Interpreter:
         return len(self._dict["subgraphs"])
 
     def reset_all_variables(self):
+        self._set_checked.clear()
         self._impl.allocate_tensors()
 
 
