@@ -192,3 +192,18 @@ def test_same_shape_float_binary_ops_equal_the_reference_bit_for_bit(opcode, opt
         feeds[0].flat[5] = np.nan
         fast, ref = run(model, feeds, "AUTO")[0], run(model, feeds, "BUILTIN_REF")[0]
         np.testing.assert_array_equal(fast, ref)
+
+
+@pytest.mark.parametrize("axes,keep", [([1, 2], True), ([2, 1], False), ([1], True), ([-1], False)])
+def test_float_mean_equals_the_reference_bit_for_bit(axes, keep):
+    """MEAN over H and W runs on the fast pooling kernel (same sums, same order); other axes stay
+    on the reference: the same bits either way, NaN and infinities included."""
+    shape = (3, 9, 7, 19)
+    norm = sorted(a % 4 for a in axes)
+    out_shape = [1 if d in norm else s for d, s in enumerate(shape)] if keep else \
+        [s for d, s in enumerate(shape) if d not in norm]
+    model = single_op_model("MEAN", [T("float32", shape), T("int32", data=axes)], [T("float32", out_shape)],
+                            "ReducerOptions", {"keep_dims": keep})
+    x = (np.random.default_rng(10).standard_normal(shape) * 100).astype(np.float32)
+    x[0, 1, 2, 3], x[1, 0, 0, 0], x[2, 8, 6, 18] = np.nan, np.inf, -np.inf
+    np.testing.assert_array_equal(run(model, [x], "AUTO")[0], run(model, [x], "BUILTIN_REF")[0])
