@@ -378,5 +378,39 @@ TEST(FastFloat, DepthwiseMatchesReference) {
   }
 }
 
+TEST(FastFloat, Depthwise3x3RowsMatchReference) {
+  // 3×3 kernels take the register-resident row sweep for interior pixels: strides, dilations
+  // along both axes, SAME/VALID, channel counts around the vector width, images from 1 pixel.
+  std::mt19937 rng(11);
+  for (cpu::Isa isa : SupportedIsas()) {
+    for (int trial = 0; trial < 150; ++trial) {
+      ref::ConvGeometry g;
+      g.stride_h = 1 + rng() % 2, g.stride_w = 1 + rng() % 2, g.dilation_h = 1 + rng() % 2, g.dilation_w = 1 + rng() % 2;
+      const int channels = 1 + rng() % 40;
+      const ref::Shape4 is{1 + static_cast<int>(rng() % 2), 1 + static_cast<int>(rng() % 15),
+                           1 + static_cast<int>(rng() % 15), channels};
+      const ref::Padding padding = rng() % 3 ? ref::Padding::kSame : ref::Padding::kValid;
+      auto ph = ref::ComputePadding(padding, is.h, 3, g.stride_h, g.dilation_h);
+      auto pw = ref::ComputePadding(padding, is.w, 3, g.stride_w, g.dilation_w);
+      if (ph.out <= 0 || pw.out <= 0) continue;
+      g.pad_h = ph.pad_before, g.pad_w = pw.pad_before;
+      const ref::Shape4 fs{1, 3, 3, channels}, os{is.n, ph.out, pw.out, channels};
+      const ref::FloatRange act = trial % 2 ? kRelu6 : kNoClamp;
+      auto in = Random(rng, is.FlatSize()), filter = Random(rng, fs.FlatSize()), bias = Random(rng, channels);
+      std::vector<float> expected(os.FlatSize()), bound(os.FlatSize()), got(os.FlatSize());
+      ref::DepthwiseConvFloat(g, act, is, in.data(), fs, filter.data(), bias.data(), os, expected.data());
+      ref::DepthwiseConvFloat(g, kNoClamp, is, Abs(in).data(), fs, Abs(filter).data(), Abs(bias).data(), os,
+                              bound.data());
+      fast::DepthwiseFloatParams p;
+      p.batches = is.n, p.in_h = is.h, p.in_w = is.w, p.channels = channels, p.out_h = os.h, p.out_w = os.w;
+      p.kernel_h = p.kernel_w = 3, p.stride_h = g.stride_h, p.stride_w = g.stride_w;
+      p.dilation_h = g.dilation_h, p.dilation_w = g.dilation_w, p.pad_h = g.pad_h, p.pad_w = g.pad_w;
+      p.lo = act.min, p.hi = act.max;
+      fast::DepthwiseFloat(p, in.data(), filter.data(), bias.data(), got.data(), isa);
+      ExpectClose(got, expected, bound, std::string(cpu::IsaName(isa)) + " depthwise 3x3 trial " + std::to_string(trial));
+    }
+  }
+}
+
 }  // namespace
 }  // namespace qtflite
