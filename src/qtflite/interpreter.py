@@ -96,6 +96,7 @@ class Interpreter:
         self._num_threads = num_threads
         self._profiling = bool(experimental_profile)
         self._impl.set_profiling(self._profiling)
+        self._set_checked = {}  # tensor index: (dtype, shape) that set_tensor accepted since allocation
 
     # ---- details
 
@@ -140,6 +141,7 @@ class Interpreter:
     # ---- lifecycle
 
     def allocate_tensors(self):
+        self._set_checked.clear()
         self._impl.allocate_tensors()
 
     def invoke(self):
@@ -169,6 +171,7 @@ class Interpreter:
                 raise ValueError(
                     f"ResizeInputTensorStrict only allows mutating unknown dimensions identified by -1 "
                     f"(signature {sig.tolist()}, requested {shape.tolist()})")
+        self._set_checked.clear()
         self._impl.resize_input(int(input_index), [int(d) for d in shape])
 
     # ---- tensor access
@@ -183,16 +186,24 @@ class Interpreter:
             raise RuntimeError("Tensors are not allocated: call allocate_tensors() first")
 
     def set_tensor(self, tensor_index, value):
+        # Fast path: an array of the dtype and shape this tensor accepted since the last allocation.
+        checked = self._set_checked.get(tensor_index) if type(tensor_index) is int else None
+        if (checked is not None and type(value) is np.ndarray and value.dtype == checked[0]
+                and value.shape == checked[1] and self._impl.ready):
+            self._impl.set(tensor_index, value)
+            return
         self._check_index(tensor_index)
         self._require_ready()
-        detail = self._detail(tensor_index)
+        # Only the dtype, name and shape: building the whole detail dict would cost more than
+        # copying a small input.
+        t = self._graph["tensors"][tensor_index]
         value = np.asarray(value)
-        want = np.dtype(detail["dtype"])
+        want = np.dtype(_np_type(t["dtype"]))
         if value.dtype != want:
             raise ValueError(
                 f"Cannot set tensor: Got value of type {_tf_type_name(value.dtype)} but expected type "
-                f"{_tf_type_name(want)} for input {tensor_index}, name: {detail['name']} ")
-        shape = detail["shape"]
+                f"{_tf_type_name(want)} for input {tensor_index}, name: {t['name']} ")
+        shape = self._impl.shape(tensor_index)
         if value.ndim != len(shape):
             raise ValueError(
                 f"Cannot set tensor: Dimension mismatch. Got {value.ndim} but expected {len(shape)} "
@@ -203,6 +214,8 @@ class Interpreter:
                     f"Cannot set tensor: Dimension mismatch. Got {got} but expected {expected} for "
                     f"dimension {dim} of input {tensor_index}.")
         self._impl.set(int(tensor_index), np.ascontiguousarray(value))
+        if type(tensor_index) is int:
+            self._set_checked[tensor_index] = (want, tuple(value.shape))
 
     def get_tensor(self, tensor_index, subgraph_index=0):
         self._check_index(tensor_index)
@@ -254,6 +267,7 @@ class Interpreter:
         return len(self._dict["subgraphs"])
 
     def reset_all_variables(self):
+        self._set_checked.clear()
         self._impl.allocate_tensors()
 
 

@@ -7,12 +7,15 @@
 #include <limits>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "kernels/fast/conv_float.h"
 #include "kernels/fast/float_kernels.h"
 #include "kernels/reference/conv.h"
+#include "kernels/reference/elementwise.h"
 #include "kernels/reference/fully_connected.h"
+#include "kernels/reference/pooling.h"
 #include "kernels/reference/padding.h"
 
 namespace qtflite {
@@ -65,6 +68,29 @@ TEST(FastFloat, GemmMatchesReferenceFullyConnected) {
       ExpectClose(got, expected, bound,
                   std::string(cpu::IsaName(isa)) + " m=" + std::to_string(m) + " k=" + std::to_string(k) +
                       " n=" + std::to_string(n));
+    }
+  }
+}
+
+TEST(FastFloat, GemmRowDoesNotDependOnTheOtherRows) {
+  // One or two rows take the multi-panel row path, more take the tiles: the same bits per row.
+  std::mt19937 rng(9);
+  for (cpu::Isa isa : SupportedIsas()) {
+    for (int trial = 0; trial < 30; ++trial) {
+      const int m = 3 + rng() % 20, k = 1 + rng() % 90, n = 1 + rng() % 150;
+      std::vector<float> a = Random(rng, size_t(m) * k), w = Random(rng, size_t(n) * k), bias = Random(rng, n);
+      auto packed = fast::PackFloatWeights(w.data(), n, k, bias.data(), isa);
+      std::vector<float> all(size_t(m) * n);
+      fast::FloatGemm(a.data(), m, k, packed, -1e30f, 1e30f, all.data(), n);
+      for (int rows = 1; rows <= 2; ++rows) {
+        for (int i = 0; i + rows <= m; ++i) {
+          std::vector<float> part(size_t(rows) * n);
+          fast::FloatGemm(a.data() + size_t(i) * k, rows, k, packed, -1e30f, 1e30f, part.data(), n);
+          for (int j = 0; j < rows * n; ++j) {
+            ASSERT_EQ(part[j], all[size_t(i) * n + j]) << cpu::IsaName(isa) << " m=" << m << " k=" << k << " n=" << n;
+          }
+        }
+      }
     }
   }
 }
@@ -153,8 +179,8 @@ TEST(FastFloat, ConvMatchesReference) {
   }
 }
 
-TEST(FastFloat, ConvLargerThanOneIm2colBlock) {
-  // 2 × 40 × 40 output pixels × 3·3·8 taps gather in several blocks.
+TEST(FastFloat, ConvLargerThanOneBlock) {
+  // 2 × 40 × 40 output pixels: several blocks of listed taps per image.
   std::mt19937 rng(3);
   ref::ConvGeometry g;
   g.pad_h = g.pad_w = 1;
@@ -167,7 +193,167 @@ TEST(FastFloat, ConvLargerThanOneIm2colBlock) {
   p.batches = 2, p.in_h = p.in_w = p.out_h = p.out_w = 40, p.in_c = 8, p.out_c = 12, p.kernel_h = p.kernel_w = 3;
   p.pad_h = p.pad_w = 1, p.lo = kNoClamp.min, p.hi = kNoClamp.max;
   fast::ConvFloat(p, in.data(), fast::PackFloatWeights(filter.data(), 12, 72, bias.data()), got.data());
-  ExpectClose(got, expected, bound, "blocked im2col");
+  ExpectClose(got, expected, bound, "blocked conv");
+}
+
+TEST(FastFloat, IndirectGemmEqualsGemmBitForBit) {
+  // Rows of A split into `taps` segments scattered in memory: the same sums in the same order.
+  std::mt19937 rng(5);
+  for (cpu::Isa isa : SupportedIsas()) {
+    for (int trial = 0; trial < 100; ++trial) {
+      const int m = 1 + rng() % 40, taps = 1 + rng() % 5, c = 1 + rng() % 20, n = 1 + rng() % 70;
+      const int k = taps * c;
+      std::vector<float> a = Random(rng, size_t(m) * k), w = Random(rng, size_t(n) * k), bias = Random(rng, n);
+      std::vector<float> scattered(size_t(m) * k * 2, 99.0f);
+      std::vector<const float*> rows(size_t(m) * taps);
+      for (int i = 0; i < m; ++i) {
+        for (int t = 0; t < taps; ++t) {
+          const size_t at = (size_t(m) * taps - 1 - (size_t(i) * taps + t)) * c * 2;  // reversed, spaced out
+          for (int j = 0; j < c; ++j) scattered[at + j] = a[size_t(i) * k + t * c + j];
+          rows[size_t(i) * taps + t] = scattered.data() + at;
+        }
+      }
+      const ref::FloatRange act = trial % 2 ? kRelu6 : kNoClamp;
+      auto packed = fast::PackFloatWeights(w.data(), n, k, bias.data(), isa);
+      std::vector<float> direct(size_t(m) * n), indirect(size_t(m) * n);
+      fast::FloatGemm(a.data(), m, k, packed, act.min, act.max, direct.data(), n);
+      fast::FloatIndirectGemm(rows.data(), m, taps, packed, act.min, act.max, indirect.data(), n);
+      for (size_t i = 0; i < direct.size(); ++i) {
+        ASSERT_EQ(direct[i], indirect[i]) << cpu::IsaName(isa) << " trial " << trial << " element " << i;
+      }
+    }
+  }
+}
+
+TEST(FastFloat, ConvWideKernelsDilationAndLargePadding) {
+  // Kernel widths up to 5, dilation along x (one segment per tap), explicit padding up to the
+  // kernel's reach, non-square inputs: every tap lands in the zero frame somewhere.
+  std::mt19937 rng(6);
+  for (cpu::Isa isa : SupportedIsas()) {
+    cpu::ScopedIsaOverride use(isa);
+    for (int trial = 0; trial < 120; ++trial) {
+      ref::ConvGeometry g;
+      g.stride_h = 1 + rng() % 3, g.stride_w = 1 + rng() % 3;
+      g.dilation_h = 1 + rng() % 3, g.dilation_w = 1 + rng() % 3;
+      const int kh = 1 + rng() % 5, kw = 1 + rng() % 5, ci = 1 + rng() % 19, co = 1 + rng() % 37;
+      const ref::Shape4 is{1 + static_cast<int>(rng() % 3), 1 + static_cast<int>(rng() % 12),
+                           1 + static_cast<int>(rng() % 12), ci};
+      g.pad_h = static_cast<int>(rng() % ((kh - 1) * g.dilation_h + 1));
+      g.pad_w = static_cast<int>(rng() % ((kw - 1) * g.dilation_w + 1));
+      const int out_h = (is.h + 2 * g.pad_h - (kh - 1) * g.dilation_h - 1) / g.stride_h + 1;
+      const int out_w = (is.w + 2 * g.pad_w - (kw - 1) * g.dilation_w - 1) / g.stride_w + 1;
+      if (out_h <= 0 || out_w <= 0) continue;
+      const ref::Shape4 fs{co, kh, kw, ci}, os{is.n, out_h, out_w, co};
+      const ref::FloatRange act = trial % 3 ? kNoClamp : kRelu6;
+      auto in = Random(rng, is.FlatSize()), filter = Random(rng, fs.FlatSize()), bias = Random(rng, co);
+      std::vector<float> expected(os.FlatSize()), bound(os.FlatSize()), got(os.FlatSize());
+      ref::ConvFloat(g, act, is, in.data(), fs, filter.data(), bias.data(), os, expected.data());
+      ref::ConvFloat(g, kNoClamp, is, Abs(in).data(), fs, Abs(filter).data(), Abs(bias).data(), os, bound.data());
+      fast::ConvFloatParams p;
+      p.batches = is.n, p.in_h = is.h, p.in_w = is.w, p.in_c = ci, p.out_h = out_h, p.out_w = out_w, p.out_c = co;
+      p.kernel_h = kh, p.kernel_w = kw, p.stride_h = g.stride_h, p.stride_w = g.stride_w;
+      p.dilation_h = g.dilation_h, p.dilation_w = g.dilation_w, p.pad_h = g.pad_h, p.pad_w = g.pad_w;
+      p.lo = act.min, p.hi = act.max;
+      fast::ConvFloat(p, in.data(), fast::PackFloatWeights(filter.data(), co, kh * kw * ci, bias.data()), got.data());
+      ExpectClose(got, expected, bound, std::string(cpu::IsaName(isa)) + " wide conv trial " + std::to_string(trial));
+    }
+  }
+}
+
+TEST(FastFloat, ConvOutputDoesNotDependOnBatchPosition) {
+  // An image gives the same bits alone and at any position of a batch (blocks and tiles differ).
+  std::mt19937 rng(7);
+  for (cpu::Isa isa : SupportedIsas()) {
+    cpu::ScopedIsaOverride use(isa);
+    fast::ConvFloatParams p;
+    p.in_h = p.in_w = p.out_h = p.out_w = 19, p.in_c = 5, p.out_c = 21, p.kernel_h = p.kernel_w = 3;
+    p.pad_h = p.pad_w = 1, p.lo = -1e30f, p.hi = 1e30f;
+    const long image = 19L * 19 * 5, image_out = 19L * 19 * 21;
+    auto filter = Random(rng, 21 * 9 * 5), bias = Random(rng, 21);
+    auto packed = fast::PackFloatWeights(filter.data(), 21, 45, bias.data());
+    p.batches = 4;
+    auto batch = Random(rng, 4 * image);
+    std::vector<float> together(4 * image_out);
+    fast::ConvFloat(p, batch.data(), packed, together.data());
+    p.batches = 1;
+    for (int b = 0; b < 4; ++b) {
+      std::vector<float> alone(image_out);
+      fast::ConvFloat(p, batch.data() + b * image, packed, alone.data());
+      for (long i = 0; i < image_out; ++i) ASSERT_EQ(alone[i], together[b * image_out + i]) << b << " " << i;
+    }
+  }
+}
+
+TEST(FastFloat, BinaryEqualsReferenceBitForBit) {
+  // ADD, SUB and MUL of one shape with every clamp, NaN and infinities included.
+  std::mt19937 rng(8);
+  const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
+  using RefFn = void (*)(ref::FloatRange, const ref::Shape&, const float*, const ref::Shape&, const float*,
+                         const ref::Shape&, float*);
+  const std::pair<fast::BinaryFloatOp, RefFn> ops[] = {{fast::BinaryFloatOp::kAdd, ref::AddFloat},
+                                                       {fast::BinaryFloatOp::kSub, ref::SubFloat},
+                                                       {fast::BinaryFloatOp::kMul, ref::MulFloat}};
+  for (cpu::Isa isa : SupportedIsas()) {
+    for (int trial = 0; trial < 60; ++trial) {
+      const int n = 1 + rng() % 77;
+      auto a = Random(rng, n), b = Random(rng, n);
+      for (float& x : a) x *= 8.0f;
+      a[rng() % n] = nan, b[rng() % n] = inf, a[rng() % n] = -inf;
+      const ref::FloatRange act = trial % 3 == 0 ? kRelu6 : trial % 3 == 1 ? ref::FloatRange{-1.0f, 1.0f} : kNoClamp;
+      for (const auto& [op, reference] : ops) {
+        std::vector<float> expected(n), got(n);
+        reference(act, {n}, a.data(), {n}, b.data(), {n}, expected.data());
+        fast::BinaryFloat(op, a.data(), b.data(), n, act.min, act.max, got.data(), isa);
+        for (int i = 0; i < n; ++i) {
+          if (std::isnan(expected[i])) {
+            ASSERT_TRUE(std::isnan(got[i])) << cpu::IsaName(isa) << " element " << i;
+          } else {
+            ASSERT_EQ(got[i], expected[i]) << cpu::IsaName(isa) << " element " << i;
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST(FastFloat, PoolingEqualsReferenceBitForBit) {
+  std::mt19937 rng(10);
+  for (cpu::Isa isa : SupportedIsas()) {
+    for (int trial = 0; trial < 100; ++trial) {
+      ref::PoolGeometry g;
+      g.filter_h = 1 + rng() % 4, g.filter_w = 1 + rng() % 4, g.stride_h = 1 + rng() % 3, g.stride_w = 1 + rng() % 3;
+      const ref::Shape4 is{1 + static_cast<int>(rng() % 3), g.filter_h + static_cast<int>(rng() % 9),
+                           g.filter_w + static_cast<int>(rng() % 9), 1 + static_cast<int>(rng() % 37)};
+      const ref::Padding padding = rng() % 2 ? ref::Padding::kSame : ref::Padding::kValid;
+      auto ph = ref::ComputePadding(padding, is.h, g.filter_h, g.stride_h);
+      auto pw = ref::ComputePadding(padding, is.w, g.filter_w, g.stride_w);
+      g.pad_h = ph.pad_before, g.pad_w = pw.pad_before;
+      const ref::Shape4 os{is.n, ph.out, pw.out, is.c};
+      const ref::FloatRange act = trial % 2 ? kRelu6 : kNoClamp;
+      auto in = Random(rng, is.FlatSize());
+      for (float& x : in) x *= 10.0f;
+      if (trial % 4 == 0) in[rng() % in.size()] = std::numeric_limits<float>::quiet_NaN();
+      if (trial % 4 == 1) in[rng() % in.size()] = -0.0f, in[rng() % in.size()] = 0.0f;
+      std::vector<float> expected(os.FlatSize()), got(os.FlatSize()), expected_max(os.FlatSize()), got_max(os.FlatSize());
+      ref::AveragePoolFloat(g, act, is, in.data(), os, expected.data());
+      ref::MaxPoolFloat(g, act, is, in.data(), os, expected_max.data());
+      fast::PoolFloatParams p;
+      p.batches = is.n, p.in_h = is.h, p.in_w = is.w, p.channels = is.c, p.out_h = os.h, p.out_w = os.w;
+      p.filter_h = g.filter_h, p.filter_w = g.filter_w, p.stride_h = g.stride_h, p.stride_w = g.stride_w;
+      p.pad_h = g.pad_h, p.pad_w = g.pad_w, p.lo = act.min, p.hi = act.max;
+      ASSERT_TRUE(fast::AveragePoolFloat(p, in.data(), got.data(), isa));
+      ASSERT_TRUE(fast::MaxPoolFloat(p, in.data(), got_max.data(), isa));
+      for (size_t i = 0; i < got.size(); ++i) {
+        if (std::isnan(expected[i])) {
+          ASSERT_TRUE(std::isnan(got[i])) << cpu::IsaName(isa) << " average " << i;
+        } else {
+          ASSERT_EQ(got[i], expected[i]) << cpu::IsaName(isa) << " average " << i;
+        }
+        ASSERT_EQ(std::signbit(got_max[i]), std::signbit(expected_max[i])) << cpu::IsaName(isa) << " max " << i;
+        ASSERT_EQ(got_max[i], expected_max[i]) << cpu::IsaName(isa) << " max " << i;
+      }
+    }
+  }
 }
 
 TEST(FastFloat, DepthwiseMatchesReference) {
@@ -188,6 +374,40 @@ TEST(FastFloat, DepthwiseMatchesReference) {
       p.dilation_w = c.g.dilation_w, p.pad_h = c.g.pad_h, p.pad_w = c.g.pad_w, p.lo = c.act.min, p.hi = c.act.max;
       fast::DepthwiseFloat(p, in.data(), filter.data(), bias.data(), got.data(), isa);
       ExpectClose(got, expected, bound, std::string(cpu::IsaName(isa)) + " depthwise trial " + std::to_string(trial));
+    }
+  }
+}
+
+TEST(FastFloat, Depthwise3x3RowsMatchReference) {
+  // 3×3 kernels take the register-resident row sweep for interior pixels: strides, dilations
+  // along both axes, SAME/VALID, channel counts around the vector width, images from 1 pixel.
+  std::mt19937 rng(11);
+  for (cpu::Isa isa : SupportedIsas()) {
+    for (int trial = 0; trial < 150; ++trial) {
+      ref::ConvGeometry g;
+      g.stride_h = 1 + rng() % 2, g.stride_w = 1 + rng() % 2, g.dilation_h = 1 + rng() % 2, g.dilation_w = 1 + rng() % 2;
+      const int channels = 1 + rng() % 40;
+      const ref::Shape4 is{1 + static_cast<int>(rng() % 2), 1 + static_cast<int>(rng() % 15),
+                           1 + static_cast<int>(rng() % 15), channels};
+      const ref::Padding padding = rng() % 3 ? ref::Padding::kSame : ref::Padding::kValid;
+      auto ph = ref::ComputePadding(padding, is.h, 3, g.stride_h, g.dilation_h);
+      auto pw = ref::ComputePadding(padding, is.w, 3, g.stride_w, g.dilation_w);
+      if (ph.out <= 0 || pw.out <= 0) continue;
+      g.pad_h = ph.pad_before, g.pad_w = pw.pad_before;
+      const ref::Shape4 fs{1, 3, 3, channels}, os{is.n, ph.out, pw.out, channels};
+      const ref::FloatRange act = trial % 2 ? kRelu6 : kNoClamp;
+      auto in = Random(rng, is.FlatSize()), filter = Random(rng, fs.FlatSize()), bias = Random(rng, channels);
+      std::vector<float> expected(os.FlatSize()), bound(os.FlatSize()), got(os.FlatSize());
+      ref::DepthwiseConvFloat(g, act, is, in.data(), fs, filter.data(), bias.data(), os, expected.data());
+      ref::DepthwiseConvFloat(g, kNoClamp, is, Abs(in).data(), fs, Abs(filter).data(), Abs(bias).data(), os,
+                              bound.data());
+      fast::DepthwiseFloatParams p;
+      p.batches = is.n, p.in_h = is.h, p.in_w = is.w, p.channels = channels, p.out_h = os.h, p.out_w = os.w;
+      p.kernel_h = p.kernel_w = 3, p.stride_h = g.stride_h, p.stride_w = g.stride_w;
+      p.dilation_h = g.dilation_h, p.dilation_w = g.dilation_w, p.pad_h = g.pad_h, p.pad_w = g.pad_w;
+      p.lo = act.min, p.hi = act.max;
+      fast::DepthwiseFloat(p, in.data(), filter.data(), bias.data(), got.data(), isa);
+      ExpectClose(got, expected, bound, std::string(cpu::IsaName(isa)) + " depthwise 3x3 trial " + std::to_string(trial));
     }
   }
 }

@@ -177,3 +177,33 @@ def test_calibration_uses_the_fast_kernels_and_matches_reference_ranges():
     assert fast.keys() == ref.keys()
     for k in ref:
         np.testing.assert_allclose(fast[k], ref[k], rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("opcode,options", [("ADD", "AddOptions"), ("SUB", "SubOptions"), ("MUL", "MulOptions")])
+@pytest.mark.parametrize("act", [0, 1, 3])
+def test_same_shape_float_binary_ops_equal_the_reference_bit_for_bit(opcode, options, act):
+    """Same-shape float ADD/SUB/MUL run on the fast kernels: one IEEE operation per element and
+    the reference's clamp, so the same bits; a broadcasting one stays on the reference."""
+    for sa, sb in (([3, 5, 7, 11], [3, 5, 7, 11]), ([3, 5, 7, 11], [1, 1, 1, 11])):
+        model = single_op_model(opcode, [T("float32", sa), T("float32", sb)], [T("float32", sa)], options,
+                                {"fused_activation_function": act})
+        r = np.random.default_rng(9)
+        feeds = [(r.standard_normal(sa) * 4).astype(np.float32), (r.standard_normal(sb) * 4).astype(np.float32)]
+        feeds[0].flat[5] = np.nan
+        fast, ref = run(model, feeds, "AUTO")[0], run(model, feeds, "BUILTIN_REF")[0]
+        np.testing.assert_array_equal(fast, ref)
+
+
+@pytest.mark.parametrize("axes,keep", [([1, 2], True), ([2, 1], False), ([1], True), ([-1], False)])
+def test_float_mean_equals_the_reference_bit_for_bit(axes, keep):
+    """MEAN over H and W runs on the fast pooling kernel (same sums, same order); other axes stay
+    on the reference: the same bits either way, NaN and infinities included."""
+    shape = (3, 9, 7, 19)
+    norm = sorted(a % 4 for a in axes)
+    out_shape = [1 if d in norm else s for d, s in enumerate(shape)] if keep else \
+        [s for d, s in enumerate(shape) if d not in norm]
+    model = single_op_model("MEAN", [T("float32", shape), T("int32", data=axes)], [T("float32", out_shape)],
+                            "ReducerOptions", {"keep_dims": keep})
+    x = (np.random.default_rng(10).standard_normal(shape) * 100).astype(np.float32)
+    x[0, 1, 2, 3], x[1, 0, 0, 0], x[2, 8, 6, 18] = np.nan, np.inf, -np.inf
+    np.testing.assert_array_equal(run(model, [x], "AUTO")[0], run(model, [x], "BUILTIN_REF")[0])

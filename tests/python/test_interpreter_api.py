@@ -207,3 +207,33 @@ def test_constant_weights_view_the_model_bytes():
     np.testing.assert_array_equal(base[start:start + weights.nbytes], weights)
     del model, d, weights, base
     assert sys.getrefcount(data) == before  # released with the model
+
+
+def test_set_tensor_checks_again_after_resize():
+    """set_tensor remembers the dtype and shape it accepted; resizing forgets them."""
+    model = single_op_model("ADD", [T("float32", [2, 3]), T("float32", [2, 3])], [T("float32", [2, 3])],
+                            "AddOptions", {"fused_activation_function": 0})
+    it = lite.Interpreter(model_content=model)
+    it.allocate_tensors()
+    a, b = [d["index"] for d in it.get_input_details()]
+    out = it.get_output_details()[0]["index"]
+    for _ in range(2):  # the second time through the remembered check
+        it.set_tensor(a, np.ones((2, 3), np.float32))
+        it.set_tensor(b, np.full((2, 3), 2, np.float32))
+        with pytest.raises(ValueError, match="Dimension mismatch"):
+            it.set_tensor(a, np.ones((2, 4), np.float32))
+        with pytest.raises(ValueError, match="type FLOAT64"):
+            it.set_tensor(a, np.ones((2, 3), np.float64))
+    it.invoke()
+    np.testing.assert_array_equal(it.get_tensor(out), np.full((2, 3), 3, np.float32))
+    it.resize_tensor_input(a, [4, 3])
+    it.resize_tensor_input(b, [4, 3])
+    with pytest.raises(RuntimeError, match="not allocated"):
+        it.set_tensor(a, np.ones((2, 3), np.float32))
+    it.allocate_tensors()
+    with pytest.raises(ValueError, match="Dimension mismatch"):
+        it.set_tensor(a, np.ones((2, 3), np.float32))
+    it.set_tensor(a, np.ones((4, 3), np.float32))
+    it.set_tensor(b, np.ones((4, 3), np.float32)[::-1])  # a reversed view: copied contiguous
+    it.invoke()
+    np.testing.assert_array_equal(it.get_tensor(out), np.full((4, 3), 2, np.float32))

@@ -7,27 +7,72 @@
 namespace qtflite::fast {
 namespace {
 
-constexpr long kIm2colBlockFloats = 64 * 1024;  // 256 KB of gathered taps per GEMM call
+constexpr long kBlockPixels = 288;  // output pixels per GEMM call: 4 of the GEMM's row blocks
 
-// Row r of the block: the kernel_h × kernel_w × in_c taps of output pixel `pixel`.
-void GatherTaps(const ConvFloatParams& p, const float* in, long pixel, float* row) {
-  const int ox = static_cast<int>(pixel % p.out_w);
-  const int oy = static_cast<int>((pixel / p.out_w) % p.out_h);
-  const int b = static_cast<int>(pixel / (static_cast<long>(p.out_w) * p.out_h));
-  const int y0 = oy * p.stride_h - p.pad_h, x0 = ox * p.stride_w - p.pad_w;
-  const size_t depth_bytes = sizeof(float) * p.in_c;
-  for (int ky = 0; ky < p.kernel_h; ++ky) {
-    const int iy = y0 + ky * p.dilation_h;
-    for (int kx = 0; kx < p.kernel_w; ++kx, row += p.in_c) {
-      const int ix = x0 + kx * p.dilation_w;
-      if (iy < 0 || iy >= p.in_h || ix < 0 || ix >= p.in_w) {
-        std::memset(row, 0, depth_bytes);
-      } else {
-        std::memcpy(row, in + ((static_cast<long>(b) * p.in_h + iy) * p.in_w + ix) * p.in_c, depth_bytes);
+// One image as the convolution reads it: the input itself when every tap falls inside it,
+// else a copy framed with the zero padding (top/left pad, and bottom/right as far as taps reach).
+struct Frame {
+  int top = 0, left = 0, h = 0, w = 0;  // padding before, and the framed size
+  bool copy = false;
+
+  explicit Frame(const ConvFloatParams& p) {
+    top = p.pad_h, left = p.pad_w;
+    const int last_y = (p.out_h - 1) * p.stride_h - p.pad_h + (p.kernel_h - 1) * p.dilation_h;
+    const int last_x = (p.out_w - 1) * p.stride_w - p.pad_w + (p.kernel_w - 1) * p.dilation_w;
+    h = top + std::max(p.in_h, last_y + 1);
+    w = left + std::max(p.in_w, last_x + 1);
+    copy = top > 0 || left > 0 || h > p.in_h || w > p.in_w;
+  }
+
+  // Writes image (in_h × in_w × c) into dst (h × w × c) inside its zero frame.
+  void Fill(const ConvFloatParams& p, const float* image, float* dst) const {
+    const long c = p.in_c, row = static_cast<long>(w) * c;
+    std::memset(dst, 0, sizeof(float) * row * top);
+    for (int y = 0; y < p.in_h; ++y) {
+      float* d = dst + (top + y) * row;
+      std::memset(d, 0, sizeof(float) * left * c);
+      std::memcpy(d + left * c, image + static_cast<long>(y) * p.in_w * c, sizeof(float) * p.in_w * c);
+      std::memset(d + (left + p.in_w) * c, 0, sizeof(float) * (w - left - p.in_w) * c);
+    }
+    std::memset(dst + (top + p.in_h) * row, 0, sizeof(float) * row * (h - top - p.in_h));
+  }
+};
+
+// The tap pointers of output pixels of one framed image, in the packed filter's k order (ky,
+// kx, channel). Without dilation along x a kernel row's taps are kernel_w · in_c contiguous
+// floats, listed as one segment; with it each tap is its own segment of in_c floats.
+struct TapLister {
+  const ConvFloatParams& p;
+  int seg_taps, segs_per_pixel;
+  long seg_step, row_floats;  // floats between a kernel row's segments; between framed rows
+
+  TapLister(const ConvFloatParams& params, const Frame& f) : p(params) {
+    seg_taps = p.dilation_w == 1 ? p.kernel_w : 1;
+    segs_per_pixel = p.kernel_h * (p.kernel_w / seg_taps);
+    seg_step = static_cast<long>(p.dilation_w) * p.in_c;
+    row_floats = static_cast<long>(f.w) * p.in_c;
+  }
+
+  // Pointers of output pixels [first, first + count) (oy · out_w + ox) of `image`.
+  void List(const float* image, long first, long count, const float** segs) const {
+    int oy = static_cast<int>(first / p.out_w), ox = static_cast<int>(first % p.out_w);
+    const int per_row = p.kernel_w / seg_taps;
+    const long ky_step = p.dilation_h * row_floats, ox_step = static_cast<long>(p.stride_w) * p.in_c;
+    const float* origin = image + static_cast<long>(oy) * p.stride_h * row_floats + ox * ox_step;
+    for (long i = 0; i < count; ++i) {
+      const float* rowp = origin;
+      for (int ky = 0; ky < p.kernel_h; ++ky, rowp += ky_step) {
+        for (int s = 0; s < per_row; ++s) *segs++ = rowp + s * seg_step;
+      }
+      origin += ox_step;
+      if (++ox == p.out_w) {
+        ox = 0;
+        ++oy;
+        origin = image + static_cast<long>(oy) * p.stride_h * row_floats;
       }
     }
   }
-}
+};
 
 }  // namespace
 
@@ -39,14 +84,27 @@ void ConvFloat(const ConvFloatParams& p, const float* in, const PackedFloatWeigh
     FloatGemm(in, static_cast<int>(pixels), p.in_c, w, p.lo, p.hi, out, p.out_c);
     return;
   }
-  const int k = w.k;
-  const long block = std::max<long>(4, kIm2colBlockFloats / k);
-  thread_local std::vector<float> taps;
-  taps.resize(static_cast<size_t>(std::min(block, pixels)) * k);
-  for (long first = 0; first < pixels; first += block) {
-    const long rows = std::min(block, pixels - first);
-    for (long r = 0; r < rows; ++r) GatherTaps(p, in, first + r, taps.data() + r * k);
-    FloatGemm(taps.data(), static_cast<int>(rows), k, w, p.lo, p.hi, out + first * p.out_c, p.out_c);
+  const Frame frame(p);
+  const TapLister lister(p, frame);
+  const long image_pixels = static_cast<long>(p.out_h) * p.out_w;
+  const long block = std::min(kBlockPixels, image_pixels);
+  thread_local std::vector<float> framed;
+  thread_local std::vector<const float*> segs;
+  if (frame.copy) framed.resize(static_cast<size_t>(frame.h) * frame.w * p.in_c);
+  segs.resize(static_cast<size_t>(block) * lister.segs_per_pixel);
+  for (int b = 0; b < p.batches; ++b) {
+    const float* image = in + static_cast<long>(b) * p.in_h * p.in_w * p.in_c;
+    if (frame.copy) {
+      frame.Fill(p, image, framed.data());
+      image = framed.data();
+    }
+    float* image_out = out + b * image_pixels * p.out_c;
+    for (long first = 0; first < image_pixels; first += block) {
+      const long count = std::min(block, image_pixels - first);
+      lister.List(image, first, count, segs.data());
+      FloatIndirectGemm(segs.data(), static_cast<int>(count), lister.segs_per_pixel, w, p.lo, p.hi,
+                        image_out + first * p.out_c, p.out_c);
+    }
   }
 }
 

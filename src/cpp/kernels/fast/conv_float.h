@@ -1,6 +1,7 @@
 // Float CONV_2D as GEMM: a 1×1, stride-1, unpadded convolution multiplies the NHWC input
-// directly; every other one gathers its taps (im2col, zeros outside the image) a block of
-// output pixels at a time and multiplies the block.
+// directly; every other one lists, a block of output pixels at a time, where each pixel's taps
+// are in the input (a zero row outside the image) and multiplies the block through that
+// indirection, copying nothing.
 #pragma once
 
 #include "kernels/fast/float_kernels.h"

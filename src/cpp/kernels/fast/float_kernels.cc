@@ -35,14 +35,43 @@ void FloatGemm(const float* a, int m, int lda, const PackedFloatWeights& w, floa
   }
 }
 
+void FloatIndirectGemm(const float* const* rows, int m, int taps, const PackedFloatWeights& w, float lo, float hi,
+                       float* out, int ldo) {
+  if (m <= 0) return;
+  if (taps <= 0 || w.k % taps != 0) throw std::invalid_argument("FloatIndirectGemm: k is not a multiple of taps");
+  const int c = w.k / taps;
+  if (UseAvx2Float(w.isa)) {
+    avx2::FloatIndirectGemm(rows, m, taps, c, w.n, w.panels.data(), w.bias.data(), lo, hi, out, ldo);
+  } else {
+    sse2::FloatIndirectGemm(rows, m, taps, c, w.n, w.panels.data(), w.bias.data(), lo, hi, out, ldo);
+  }
+}
+
 void DepthwiseFloat(const DepthwiseFloatParams& p, const float* in, const float* filter, const float* bias,
                     float* out, Isa isa) {
-  std::vector<long> taps(2 * static_cast<size_t>(p.kernel_h) * p.kernel_w);
+  thread_local std::vector<long> taps;  // no allocation per invoke once grown
+  if (taps.size() < 2 * static_cast<size_t>(p.kernel_h) * p.kernel_w) taps.resize(2 * static_cast<size_t>(p.kernel_h) * p.kernel_w);
   if (UseAvx2Float(isa)) {
     avx2::DepthwiseFloat(p, in, filter, bias, out, taps.data());
   } else {
     sse2::DepthwiseFloat(p, in, filter, bias, out, taps.data());
   }
+}
+
+void BinaryFloat(BinaryFloatOp op, const float* a, const float* b, long n, float lo, float hi, float* out, Isa isa) {
+  if (UseAvx2Float(isa)) {
+    avx2::BinaryFloat(op, a, b, n, lo, hi, out);
+  } else {
+    sse2::BinaryFloat(op, a, b, n, lo, hi, out);
+  }
+}
+
+bool AveragePoolFloat(const PoolFloatParams& p, const float* in, float* out, Isa isa) {
+  return UseAvx2Float(isa) ? avx2::AveragePoolFloat(p, in, out) : sse2::AveragePoolFloat(p, in, out);
+}
+
+bool MaxPoolFloat(const PoolFloatParams& p, const float* in, float* out, Isa isa) {
+  return UseAvx2Float(isa) ? avx2::MaxPoolFloat(p, in, out) : sse2::MaxPoolFloat(p, in, out);
 }
 
 void FloatMinMax(const float* x, long n, float* lo, float* hi, Isa isa) {

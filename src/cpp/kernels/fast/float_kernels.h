@@ -1,7 +1,9 @@
 // Fast float32 kernels behind run-time ISA dispatch: a packed-weight GEMM (FULLY_CONNECTED,
-// 1×1 convolutions, and every other convolution after im2col) and a depthwise convolution.
-// Results equal the reference kernels up to float rounding (another summation order, FMA);
-// float calibration and float inference use them, quantized arithmetic never does.
+// 1×1 convolutions) and its indirect form (every other convolution, through pointers to its
+// taps), a depthwise convolution, same-shape ADD/SUB/MUL and AVERAGE_POOL_2D. GEMM and
+// convolutions equal the reference kernels up to float rounding (another summation order, FMA);
+// the elementwise and pooling kernels equal them bit for bit. Float calibration and float
+// inference use them, quantized arithmetic never does.
 #pragma once
 
 #include <vector>
@@ -31,6 +33,11 @@ PackedFloatWeights PackFloatWeights(const float* w, int n, int k, const float* b
 // out are ldo floats apart.
 void FloatGemm(const float* a, int m, int lda, const PackedFloatWeights& w, float lo, float hi, float* out, int ldo);
 
+// FloatGemm with row i of A gathered from rows[i·taps .. i·taps + taps), pointers to w.k / taps
+// floats each (a convolution's taps: pixels of the input, or a zero row for padding).
+void FloatIndirectGemm(const float* const* rows, int m, int taps, const PackedFloatWeights& w, float lo, float hi,
+                       float* out, int ldo);
+
 struct DepthwiseFloatParams {
   int batches = 1, in_h = 1, in_w = 1, channels = 1;
   int out_h = 1, out_w = 1, kernel_h = 1, kernel_w = 1;
@@ -43,6 +50,24 @@ struct DepthwiseFloatParams {
 void DepthwiseFloat(const DepthwiseFloatParams& p, const float* in, const float* filter, const float* bias,
                     float* out, Isa isa = ActiveIsa());
 
+struct PoolFloatParams {
+  int batches = 1, in_h = 1, in_w = 1, channels = 1, out_h = 1, out_w = 1;
+  int filter_h = 1, filter_w = 1, stride_h = 1, stride_w = 1, pad_h = 0, pad_w = 0;
+  float lo = 0, hi = 0;
+};
+
+// AVERAGE_POOL_2D / MAX_POOL_2D over NHWC as the reference computes them (bit for bit); false,
+// with the output partly written, if a window lies entirely in the padding (the reference then
+// reports it).
+bool AveragePoolFloat(const PoolFloatParams& p, const float* in, float* out, Isa isa = ActiveIsa());
+bool MaxPoolFloat(const PoolFloatParams& p, const float* in, float* out, Isa isa = ActiveIsa());
+
+enum class BinaryFloatOp { kAdd, kSub, kMul };
+
+// out[i] = clamp(a[i] op b[i], lo, hi) for i < n, as the reference computes it (bit for bit).
+void BinaryFloat(BinaryFloatOp op, const float* a, const float* b, long n, float lo, float hi, float* out,
+                 Isa isa = ActiveIsa());
+
 // Widens [*lo, *hi] to cover x[0..n), skipping NaN (calibration's range of a tensor).
 void FloatMinMax(const float* x, long n, float* lo, float* hi, Isa isa = ActiveIsa());
 
@@ -51,17 +76,27 @@ namespace sse2 {
 constexpr int kGemmNr = 8;
 void FloatGemm(const float* a, int m, int lda, int k, int n, const float* panels, const float* bias, float lo,
                float hi, float* out, int ldo);
+void FloatIndirectGemm(const float* const* rows, int m, int taps, int c, int n, const float* panels,
+                       const float* bias, float lo, float hi, float* out, int ldo);
 void DepthwiseFloat(const DepthwiseFloatParams& p, const float* in, const float* filter, const float* bias,
                     float* out, long* taps);
 void FloatMinMax(const float* x, long n, float* lo, float* hi);
+void BinaryFloat(BinaryFloatOp op, const float* a, const float* b, long n, float lo, float hi, float* out);
+bool AveragePoolFloat(const PoolFloatParams& p, const float* in, float* out);
+bool MaxPoolFloat(const PoolFloatParams& p, const float* in, float* out);
 }  // namespace sse2
 namespace avx2 {
 constexpr int kGemmNr = 16;
 void FloatGemm(const float* a, int m, int lda, int k, int n, const float* panels, const float* bias, float lo,
                float hi, float* out, int ldo);
+void FloatIndirectGemm(const float* const* rows, int m, int taps, int c, int n, const float* panels,
+                       const float* bias, float lo, float hi, float* out, int ldo);
 void DepthwiseFloat(const DepthwiseFloatParams& p, const float* in, const float* filter, const float* bias,
                     float* out, long* taps);
 void FloatMinMax(const float* x, long n, float* lo, float* hi);
+void BinaryFloat(BinaryFloatOp op, const float* a, const float* b, long n, float lo, float hi, float* out);
+bool AveragePoolFloat(const PoolFloatParams& p, const float* in, float* out);
+bool MaxPoolFloat(const PoolFloatParams& p, const float* in, float* out);
 }  // namespace avx2
 
 }  // namespace qtflite::fast

@@ -1,7 +1,9 @@
-// ADD, SUB and MUL with broadcasting: float32, int8, uint8 and int16 (zero points 0). int16
+// ADD, SUB and MUL with broadcasting: float32, int8, uint8 and int16 (zero points 0). Float
+// operands of one shape run on the fast kernels when the interpreter allows it (same bits). int16
 // ADD/SUB use the general-scale path (left shift 15), except that LiteRT takes its
 // power-of-two path when the op's pot_scale_int16 is set and every scale is a power of two
 // (TFLite Micro has only the general path).
+#include "kernels/fast/float_kernels.h"
 #include "kernels/ops/common.h"
 #include "kernels/ops/elementwise_fast.h"
 #include "kernels/ops/ops.h"
@@ -92,6 +94,14 @@ void Eval(OpContext& ctx) {
       return kOp == Binary::kMul ? FastMul(k, s.mul, x, y, z) : FastAddSub(k, s.add_sub, kOp == Binary::kSub, x, y, z);
     };
     if (s.table.Eval(a, b, out, fast) || fast(a, b, out)) return;
+  }
+  if (ctx.fast_float() && a.dtype == DType::kFloat32 && a.shape == b.shape && a.shape == out.shape) {
+    const fast::BinaryFloatOp op = kOp == Binary::kAdd   ? fast::BinaryFloatOp::kAdd
+                                   : kOp == Binary::kSub ? fast::BinaryFloatOp::kSub
+                                                         : fast::BinaryFloatOp::kMul;
+    fast::BinaryFloat(op, a.as<float>(), b.as<float>(), out.num_elements(), s.float_act.min, s.float_act.max,
+                      out.as<float>());
+    return;
   }
   ref::Shape sa = RefShape(ctx, a), sb = RefShape(ctx, b), so = RefShape(ctx, out);
   switch (a.dtype) {

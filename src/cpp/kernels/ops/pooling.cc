@@ -1,5 +1,7 @@
 // MAX_POOL_2D and AVERAGE_POOL_2D, float32 and int8/uint8/int16 (same scale and zero point in
-// and out).
+// and out). Float pooling runs on the fast kernels when the interpreter allows it (the
+// reference's bits).
+#include "kernels/fast/float_kernels.h"
 #include "kernels/ops/common.h"
 #include "kernels/ops/elementwise_fast.h"
 #include "kernels/ops/ops.h"
@@ -74,6 +76,18 @@ void Eval(OpContext& ctx) {
     if (kMax) ref::MaxPoolInt16(s.geometry, s.act, is, in.as<int16_t>(), os, out.as<int16_t>());
     else ref::AveragePoolInt16(s.geometry, s.act, is, in.as<int16_t>(), os, out.as<int16_t>());
   } else {
+    if (ctx.fast_float()) {
+      fast::PoolFloatParams p;
+      p.batches = is.n, p.in_h = is.h, p.in_w = is.w, p.channels = is.c, p.out_h = os.h, p.out_w = os.w;
+      p.filter_h = s.geometry.filter_h, p.filter_w = s.geometry.filter_w;
+      p.stride_h = s.geometry.stride_h, p.stride_w = s.geometry.stride_w;
+      p.pad_h = s.geometry.pad_h, p.pad_w = s.geometry.pad_w, p.lo = s.float_act.min, p.hi = s.float_act.max;
+      if (is.n == os.n && is.c == os.c &&
+          (kMax ? fast::MaxPoolFloat(p, in.as<float>(), out.as<float>())
+                : fast::AveragePoolFloat(p, in.as<float>(), out.as<float>()))) {
+        return;
+      }
+    }
     if (kMax) ref::MaxPoolFloat(s.geometry, s.float_act, is, in.as<float>(), os, out.as<float>());
     else ref::AveragePoolFloat(s.geometry, s.float_act, is, in.as<float>(), os, out.as<float>());
   }

@@ -1,8 +1,11 @@
 // MEAN and SUM over constant axes, float32 and int8/uint8/int16 (TFLite's QuantizedMeanOrSum
-// arithmetic; int16 needs zero points 0).
+// arithmetic; int16 needs zero points 0). Float MEAN over H and W runs on the fast pooling kernel
+// when the interpreter allows it (the reference's bits).
 #include <algorithm>
+#include <limits>
 
 #include "ir/builtin_ops.h"
+#include "kernels/fast/float_kernels.h"
 #include "kernels/ops/common.h"
 #include "kernels/ops/elementwise_fast.h"
 #include "kernels/ops/ops.h"
@@ -52,6 +55,26 @@ void Prepare(OpContext& ctx) {
   }
 }
 
+// Float MEAN over H and W of an NHWC tensor is an average pool whose window is the whole image:
+// the same sums in the same order (from 0.0f, row by row) and the same division, so the fast
+// pooling kernel gives the reference's bits. False for any other reduction.
+bool FastSpatialMeanFloat(const std::vector<int>& axes, const RtTensor& in, RtTensor& out) {
+  if (in.rank() != 4 || out.dtype != DType::kFloat32) return false;
+  bool h = false, w = false;
+  for (int a : axes) {
+    if (a == 1) h = true;
+    else if (a == 2) w = true;
+    else return false;
+  }
+  if (!h || !w || in.shape[1] <= 0 || in.shape[2] <= 0 || in.num_elements() == 0) return false;
+  if (static_cast<int64_t>(in.shape[1]) * in.shape[2] > (1 << 24)) return false;  // count exact in float
+  fast::PoolFloatParams p;
+  p.batches = in.shape[0], p.in_h = p.filter_h = in.shape[1], p.in_w = p.filter_w = in.shape[2];
+  p.channels = in.shape[3];
+  p.lo = -std::numeric_limits<float>::infinity(), p.hi = std::numeric_limits<float>::infinity();
+  return fast::AveragePoolFloat(p, in.as<float>(), out.as<float>());
+}
+
 void Eval(OpContext& ctx) {
   auto& s = ctx.state<ReduceState>();
   RtTensor& in = ctx.input(0);
@@ -60,6 +83,10 @@ void Eval(OpContext& ctx) {
   const int n = static_cast<int>(s.axes.size());
   if (ctx.fast_integer() && ctx.op().builtin_code == op::kMean &&
       FastSpatialMean(int8::ActiveElementwiseKernels(), s.int8, s.axes, in, out)) {
+    return;
+  }
+  if (ctx.fast_float() && in.dtype == DType::kFloat32 && ctx.op().builtin_code == op::kMean &&
+      FastSpatialMeanFloat(s.axes, in, out)) {
     return;
   }
   if (in.dtype == DType::kInt8) {
