@@ -103,16 +103,23 @@ void Prepare(OpContext& ctx) {
   RtTensor& out = ctx.output(0);
   const RtTensor& wi = ctx.input(kInputWeights);
   if (in.dtype == DType::kFloat32 && wi.dtype == DType::kFloat32) {
+    // TFLite Micro's LSTM evaluates sigmoid or tanh cell gates only (the file format cannot say
+    // sigmoid), TFLite any fused activation.
+    if (act != ref::LstmActivation::kTanh && ctx.numerics() == Numerics::kMicro) {
+      ctx.Unsupported("TFLite Micro's LSTM supports the TANH activation only (numerics=\"litert\" runs others)");
+    }
     for (int i = 1; i < 24; ++i) {
       if (ctx.has_input(i)) RequireType(ctx, ctx.input(i), DType::kFloat32, "input " + std::to_string(i));
     }
     RequireType(ctx, out, DType::kFloat32, "output");
     s.float_params.activation = act;
+    s.float_params.hidden_activation = ctx.numerics() == Numerics::kLiteRT ? act : ref::LstmActivation::kTanh;
     s.float_params.cell_clip = cell_clip;
     s.arithmetic = Arithmetic::kFloat;
     return;
   }
   if (in.dtype == DType::kInt8 && wi.dtype == DType::kInt8) {
+    if (act != ref::LstmActivation::kTanh) ctx.Unsupported("the integer LSTM supports the TANH activation only");
     RequireType(ctx, hidden, DType::kInt8, "output state");
     RequireType(ctx, cell, DType::kInt16, "cell state");
     RequireType(ctx, out, DType::kInt8, "output");

@@ -76,7 +76,7 @@ void LstmFloat(const LstmShape& s, const LstmFloatParams& p, const LstmWeights<f
         c[j] = cj;
       }
       for (int j = 0; j < n; ++j) {
-        h[j] = gate[kGateOutput * n + j] * ActivateFloat(LstmActivation::kTanh, c[j]);
+        h[j] = gate[kGateOutput * n + j] * ActivateFloat(p.hidden_activation, c[j]);
         out[j] = h[j];
       }
     }

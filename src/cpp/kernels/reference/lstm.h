@@ -45,7 +45,9 @@ struct LstmWeights {
 enum class LstmActivation { kTanh, kSigmoid, kRelu, kRelu6 };
 
 struct LstmFloatParams {
-  LstmActivation activation = LstmActivation::kTanh;
+  LstmActivation activation = LstmActivation::kTanh;         // of the cell gate
+  LstmActivation hidden_activation = LstmActivation::kTanh;  // of c in h = o·act(c): TFLite
+                                                             // applies `activation`, Micro tanh
   float cell_clip = 0.0f;  // 0 = none
 };
 
