@@ -179,6 +179,34 @@ TEST(LstmReference, Int8FollowsTheFloatCellAndStepsCompose) {
   }
 }
 
+TEST(LstmReference, HybridFollowsTheFloatCell) {
+  std::mt19937 rng(13);
+  for (bool asymmetric : {false, true}) {
+    for (int trial = 0; trial < 20; ++trial) {
+      const int batches = 1 + trial % 3, steps = 1 + trial % 5, in = 2 + (trial * 7) % 15, units = 1 + (trial * 5) % 9;
+      FloatCell f = RandomCell(rng, batches, steps, in, units, trial % 2);
+      Int8Cell q = Quantize(f);
+      ref::LstmHybridParams p;
+      p.asymmetric_inputs = asymmetric;
+      ref::LstmWeights<int8_t, float> w;
+      for (int g = 0; g < 4; ++g) {
+        p.input_weight_scales[g] = q.ws[g], p.recurrent_weight_scales[g] = q.rs[g];
+        w.input[g] = q.w[g].data(), w.recurrent[g] = q.r[g].data(), w.bias[g] = f.b[g].data();
+        for (size_t k = 0; k < f.w[g].size(); ++k) f.w[g][k] = q.w[g][k] * q.ws[g];
+        for (size_t k = 0; k < f.r[g].size(); ++k) f.r[g][k] = q.r[g][k] * q.rs[g];
+      }
+      std::uniform_real_distribution<float> u(asymmetric ? 0.0f : -1.0f, 1.0f);
+      std::vector<float> x(static_cast<size_t>(batches) * steps * in);
+      for (float& v : x) v = u(rng);
+      std::vector<float> h(batches * units, 0.0f), c(batches * units, 0.0f), out(batches * steps * units);
+      ref::LstmHybrid(f.shape, p, w, x.data(), h.data(), c.data(), out.data());
+      const std::vector<double> want = DoubleLstm(f, x, 0.0f);
+      // Only the run-time 8-bit rounding of x and h separates the two.
+      for (size_t i = 0; i < out.size(); ++i) ASSERT_NEAR(out[i], want[i], 0.03) << "trial " << trial << " at " << i;
+    }
+  }
+}
+
 TEST(LstmReference, GemmlowpInt16SigmoidAndTanhFollowTheRealFunctions) {
   EXPECT_EQ(ref::GemmlowpLogisticQ3(0), 16384);
   EXPECT_EQ(ref::GemmlowpTanh(3, 0), 0);

@@ -2,8 +2,9 @@
 live: TensorFlow Lite Micro for numerics="micro", ai-edge-litert's reference kernels
 (BUILTIN_REF) for numerics="litert". Each runtime runs a sequence of invokes in one interpreter,
 so the LSTM state (variable tensors) carries over from one invoke to the next in all of them;
-int8 outputs must be identical, float ones within 1e-5. Also: reset_all_variables(), the int8
-state's initial value (its zero point), and the refused batch resize."""
+int8 outputs must be identical, float ones within 1e-5. Also: the hybrid form (int8 weights,
+float activations) against LiteRT, reset_all_variables(), the int8 state's initial value (its
+zero point), and the refused batch resize."""
 import json
 import os
 
@@ -146,3 +147,37 @@ def test_batch_resize_refused_like_litert():
     it.resize_tensor_input(it.get_input_details()[0]["index"], [4, 28, 28])
     with pytest.raises(ValueError, match=r"output state \[1, 20\] does not hold batch 4 x 20 units"):
         it.allocate_tensors()
+
+
+def _hybrid_lstm_model(asymmetric):
+    """mnist_lstm_float's LSTM alone (its output the graph's), with its eight weight matrices
+    quantized to symmetric per-tensor int8: the hybrid (dynamic range) form."""
+    import qtflite
+    d = qtflite.load_model(_model("mnist_lstm_float")).to_dict()
+    g = d["subgraphs"][0]
+    op = next(o for o in g["operators"] if o["opcode"] == "UNIDIRECTIONAL_SEQUENCE_LSTM")
+    op["options"]["asymmetric_quantize_inputs"] = asymmetric
+    for k in range(1, 9):
+        t = g["tensors"][op["inputs"][k]]
+        w = np.frombuffer(bytes(t["data"]), np.float32).reshape(t["shape"])
+        s = np.abs(w).max() / 127
+        q = np.clip(np.round(w / s), -127, 127).astype(np.int8)
+        t.update(dtype="int8", data=q.view(np.uint8).ravel(),
+                 quantization={"scales": [float(s)], "zero_points": [0], "quantized_dimension": 0})
+    g["operators"] = [op]
+    g["outputs"] = list(op["outputs"])
+    d["signature_defs"] = []
+    return qtflite.Model.from_dict(d).serialize()
+
+
+@pytest.mark.parametrize("numerics", ["micro", "litert"])
+@pytest.mark.parametrize("asymmetric", [False, True])
+def test_hybrid_matches_litert(asymmetric, numerics):
+    """TFLite Micro has no hybrid LSTM: both numerics run TFLite's hybrid arithmetic."""
+    pytest.importorskip("ai_edge_litert")
+    content = _hybrid_lstm_model(asymmetric)
+    xs = _sequence("mnist_lstm_float", n_real=4, n_random=3)
+    want = run_litert(content, [[x] for x in xs], batched=True)
+    got = _ours(content, numerics, xs)
+    for g, w in zip(got, want):
+        _compare(g, w[0])

@@ -4,7 +4,7 @@
 // The basic cell only (peephole, projection, layer norm and CIFG absent), as TensorFlow writes
 // Keras LSTM layers and as TFLite Micro implements it. h and c are variable tensors: the
 // operator updates them in place, so the state carries over to the next invoke.
-// float32, and full integer 8x8→16 (int8 input and h, int8 weights, int32 biases, int16 c with
+// float32, hybrid (int8 weights, float activations), and full integer 8x8→16 (int8 input and h, int8 weights, int32 biases, int16 c with
 // a power-of-two scale) under the selected numerics (reference/lstm.h).
 #include "kernels/ops/common.h"
 #include "kernels/ops/ops.h"
@@ -17,13 +17,14 @@ namespace {
 constexpr int kInput = 0, kInputWeights = 1, kRecurrentWeights = 5, kPeephole = 9, kBias = 12, kProjection = 16,
               kHidden = 18, kCell = 19, kLayerNorm = 20;
 
-enum class Arithmetic { kFloat, kInt8 };
+enum class Arithmetic { kFloat, kInt8, kHybrid };
 
 struct LstmState : OpState {
   ref::LstmShape shape;
   Arithmetic arithmetic = Arithmetic::kFloat;
   ref::LstmFloatParams float_params;
   ref::LstmInt8Params int8_params;
+  ref::LstmHybridParams hybrid_params;
 };
 
 const char* kGateNames[4] = {"input", "forget", "cell", "output"};
@@ -118,6 +119,29 @@ void Prepare(OpContext& ctx) {
     s.arithmetic = Arithmetic::kFloat;
     return;
   }
+  if (in.dtype == DType::kFloat32 && wi.dtype == DType::kInt8) {
+    // Hybrid: TFLite's arithmetic under either numerics (TFLite Micro has no hybrid LSTM).
+    RequireType(ctx, hidden, DType::kFloat32, "output state");
+    RequireType(ctx, cell, DType::kFloat32, "cell state");
+    RequireType(ctx, out, DType::kFloat32, "output");
+    auto& h = s.hybrid_params;
+    for (int g = 0; g < 4; ++g) {
+      const RtTensor& w = ctx.input(kInputWeights + g);
+      const RtTensor& r = ctx.input(kRecurrentWeights + g);
+      RequireType(ctx, w, DType::kInt8, "input weights");
+      RequireType(ctx, r, DType::kInt8, "recurrent weights");
+      ctx.Check(w.is_quantized() && r.is_quantized(), "int8 weights must carry quantization parameters");
+      if (w.is_per_channel() || r.is_per_channel()) ctx.Unsupported("per-channel LSTM weights are not supported");
+      if (ctx.has_input(kBias + g)) RequireType(ctx, ctx.input(kBias + g), DType::kFloat32, "gate bias");
+      h.input_weight_scales[g] = w.scale();
+      h.recurrent_weight_scales[g] = r.scale();
+    }
+    h.asymmetric_inputs = o.type != 0 && o.Has("asymmetric_quantize_inputs") && o.Bool("asymmetric_quantize_inputs");
+    h.activation = act;
+    h.cell_clip = cell_clip;
+    s.arithmetic = Arithmetic::kHybrid;
+    return;
+  }
   if (in.dtype == DType::kInt8 && wi.dtype == DType::kInt8) {
     if (act != ref::LstmActivation::kTanh) ctx.Unsupported("the integer LSTM supports the TANH activation only");
     RequireType(ctx, hidden, DType::kInt8, "output state");
@@ -173,6 +197,9 @@ void Eval(OpContext& ctx) {
   if (s.arithmetic == Arithmetic::kFloat) {
     ref::LstmFloat(s.shape, s.float_params, Weights<float, float>(ctx), ctx.input(kInput).as<float>(),
                    ctx.input(kHidden).as<float>(), ctx.input(kCell).as<float>(), ctx.output(0).as<float>());
+  } else if (s.arithmetic == Arithmetic::kHybrid) {
+    ref::LstmHybrid(s.shape, s.hybrid_params, Weights<int8_t, float>(ctx), ctx.input(kInput).as<float>(),
+                    ctx.input(kHidden).as<float>(), ctx.input(kCell).as<float>(), ctx.output(0).as<float>());
   } else {
     ref::LstmInt8(s.shape, s.int8_params, Weights<int8_t, int32_t>(ctx), ctx.input(kInput).as<int8_t>(),
                   ctx.input(kHidden).as<int8_t>(), ctx.input(kCell).as<int16_t>(), ctx.output(0).as<int8_t>());

@@ -89,6 +89,22 @@ LstmInt8Params PrepareLstmInt8(Numerics numerics, QParams input, const float inp
 void LstmInt8(const LstmShape& s, const LstmInt8Params& p, const LstmWeights<int8_t, int32_t>& w,
               const int8_t* input, int8_t* hidden, int16_t* cell, int8_t* output);
 
+// Hybrid (dynamic range): float x, h, c and biases, int8 weights with one scale per matrix. As
+// TFLite's hybrid LSTM: each step quantizes x and h per batch row (symmetric, or asymmetric with
+// a zero point), sums the int8 products in int32 and adds sum·(s_row·s_w) to the float gate,
+// which starts at the bias; an all-zero x or h row skips its products. The rest is the float
+// cell, with `activation` on the cell gate and on c. TFLite Micro has no hybrid LSTM kernel.
+struct LstmHybridParams {
+  bool asymmetric_inputs = false;
+  LstmActivation activation = LstmActivation::kTanh;
+  float cell_clip = 0.0f;
+  float input_weight_scales[4] = {1, 1, 1, 1};
+  float recurrent_weight_scales[4] = {1, 1, 1, 1};
+};
+
+void LstmHybrid(const LstmShape& s, const LstmHybridParams& p, const LstmWeights<int8_t, float>& w, const float* input,
+                float* hidden, float* cell, float* output);
+
 // gemmlowp's int16 fixed-point σ (input Q3.12) and tanh (input Q(integer_bits).(15 −
 // integer_bits), 0 <= integer_bits <= 6), results in Q0.15: what TFLite's integer LSTM uses.
 int16_t GemmlowpLogisticQ3(int16_t x);
