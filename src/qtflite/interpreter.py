@@ -267,8 +267,10 @@ class Interpreter:
         return len(self._dict["subgraphs"])
 
     def reset_all_variables(self):
-        self._set_checked.clear()
-        self._impl.allocate_tensors()
+        """Sets the variable tensors (LSTM state) to their initial value, as TFLite: zero, or the
+        zero point of an int8 tensor. Between resets the state carries over from invoke to invoke."""
+        if self._impl.ready:  # else allocate_tensors() will start them at their initial value
+            self._impl.reset_variables()
 
 
 class SignatureRunner:

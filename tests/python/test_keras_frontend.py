@@ -43,10 +43,10 @@ def test_matches_keras_predictions(case):
     assert np.all(np.abs(got - want) <= bound), f"worst excess {np.max(np.abs(got - want) - bound)}"
 
 
-def test_recurrent_layers_are_refused_clearly():
+def test_recurrent_layers_convert_to_the_fused_lstm():
     case = next(c for c in CASES if c["name"] in RECURRENT)
-    with pytest.raises(NotImplementedError, match=r"layer '.*' \(LSTM\) is not supported.*Supported layers: .*Conv2D"):
-        convert_file(case["model"])
+    ops = [o["opcode"] for o in qtflite.inspect(convert_file(case["model"]))["subgraphs"][0]["operators"]]
+    assert "UNIDIRECTIONAL_SEQUENCE_LSTM" in ops
 
 
 def test_seed_formats_give_one_file_smaller_than_tensorflows():

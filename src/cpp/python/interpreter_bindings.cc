@@ -69,6 +69,7 @@ void BindInterpreter(py::module_& m) {
         py::gil_scoped_release release;
         self.Invoke();
       })
+      .def("reset_variables", &Interpreter::ResetVariables)
       .def("resize_input", &Interpreter::ResizeInput, py::arg("tensor_index"), py::arg("shape"))
       .def_property_readonly("ready", &Interpreter::ready)
       .def_property_readonly("num_tensors", &Interpreter::num_tensors)

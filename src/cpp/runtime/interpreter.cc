@@ -280,6 +280,16 @@ void Interpreter::AllocateTensors() {
   }
   ResetProfile();
   ready_ = true;
+  ResetVariables();
+}
+
+void Interpreter::ResetVariables() {
+  if (!ready_) throw StateError("tensors are not allocated: call allocate_tensors() first");
+  for (RtTensor& t : tensors_) {
+    if (!t.ir->is_variable || t.constant || !t.data) continue;
+    const int value = t.dtype == DType::kInt8 ? t.zero_point() : 0;
+    std::memset(t.data, value, t.bytes);
+  }
 }
 
 void Interpreter::Invoke() {

@@ -24,6 +24,10 @@ class Interpreter {
   void ResizeInput(int tensor_index, const std::vector<int32_t>& shape);
   void AllocateTensors();
   void Invoke();
+  // Sets every variable tensor (is_variable: LSTM state, streaming buffers) to its initial value
+  // as TFLite does: bytes of the zero point for int8, zeros otherwise. AllocateTensors does it
+  // too; between them the operators' updates persist from one invoke to the next.
+  void ResetVariables();
   bool ready() const { return ready_; }
 
   int num_tensors() const { return static_cast<int>(graph_->tensors.size()); }

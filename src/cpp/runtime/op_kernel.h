@@ -49,6 +49,13 @@ class OpContext {
     return (*tensors_)[op_.outputs[i]];
   }
 
+  // The operator's intermediate tensors (LSTM's quantization carriers), by position; null when
+  // the file lists fewer.
+  const RtTensor* intermediate(int i) const {
+    if (i < 0 || i >= static_cast<int>(op_.intermediates.size()) || op_.intermediates[i] < 0) return nullptr;
+    return &(*tensors_)[op_.intermediates[i]];
+  }
+
   // Sets an output's shape during Prepare.
   void SetOutputShape(int i, std::vector<int32_t> shape) { output(i).shape = std::move(shape); }
 

@@ -10,6 +10,7 @@ from ..errors import KerasFileError
 from .keras_activations import SUPPORTED_ACTIVATIONS, activation_name, apply_activation, elu
 from .keras_layer_checks import checked_weights
 from .keras_operations import OPERATION_LOWERINGS
+from .keras_recurrent import RECURRENT_LOWERINGS
 
 __all__ = ["LOWERINGS", "REMOVED_LAYERS", "LoweringContext"]
 
@@ -818,6 +819,7 @@ LOWERINGS = {
 }
 LOWERINGS.update({name: _identity for name in REMOVED_LAYERS})
 LOWERINGS.update(OPERATION_LOWERINGS)
+LOWERINGS.update(RECURRENT_LOWERINGS)
 
 SUPPORTED_LAYERS = sorted(set(LOWERINGS) | {"InputLayer"})
 __all__ += ["SUPPORTED_LAYERS", "SUPPORTED_ACTIVATIONS", "activation_name"]

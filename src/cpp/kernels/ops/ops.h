@@ -38,6 +38,7 @@ const OpKernel* Shape();
 const OpKernel* Squeeze();
 const OpKernel* StridedSlice();
 const OpKernel* Transpose();
+const OpKernel* UnidirectionalSequenceLstm();
 
 }  // namespace ops
 }  // namespace qtflite

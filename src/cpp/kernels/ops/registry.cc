@@ -56,6 +56,7 @@ const OpKernel* FindOpKernel(int32_t builtin_code) {
     case op::kSqueeze: return ops::Squeeze();
     case op::kStridedSlice: return ops::StridedSlice();
     case op::kTranspose: return ops::Transpose();
+    case op::kUnidirectionalSequenceLstm: return ops::UnidirectionalSequenceLstm();
     default: return nullptr;
   }
 }
