@@ -748,7 +748,7 @@ def _replay(label):
 # ---------------------------------------------------------------- tests
 
 def test_seed_files_convert_or_are_refused_as_unsupported():
-    # The mutations start from files that convert (har_lstm: LSTM is not supported yet).
+    # The mutations start from files that convert (har_lstm: LSTM converts to the fused operator now).
     workdir = tempfile.mkdtemp(prefix="qtflite_keras_seed_")
     try:
         for name, kind, rels, _ in SEEDS:
@@ -756,7 +756,7 @@ def test_seed_files_convert_or_are_refused_as_unsupported():
             files = {os.path.basename(p): open(p, "rb").read() for p in seed.paths}
             outcome, failure = check_case(files, workdir)
             assert failure is None, (name, failure)
-            assert outcome == ("refused" if name == "har_lstm.keras" else "converted"), name
+            assert outcome == "converted", name
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 

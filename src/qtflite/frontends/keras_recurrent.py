@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import KerasFileError
+
 __all__ = ["RECURRENT_LOWERINGS"]
 
 # Keras activation -> the operator's fused activation (the cell gate's and the one on c).
@@ -33,6 +35,9 @@ def lower_lstm(ctx, call, ins):
     b = ctx.b
     x = ins[0]
     shape = b.shape(x)
+    if len(shape) != 3:  # the operator takes [batch, time, features] (or time-major)
+        raise KerasFileError(f"{ctx.label(call)}: an LSTM needs a 3-D input (batch, time, features), "
+                             f"got shape {list(shape)}")
     units = int(cfg["units"])
     activation = cfg.get("activation", "tanh")
     if activation not in _LSTM_ACTIVATIONS:
