@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 
 #include "kernels/int8/gemm16_impl.h"
 
@@ -23,8 +24,12 @@ struct Gemm16Ops256 {
   static V Zero() { return _mm256_setzero_si256(); }
   static V Load(const void* p) { return _mm256_loadu_si256(static_cast<const __m256i*>(p)); }
   static V Bcast(int32_t x) { return _mm256_set1_epi32(x); }
-  // Four bytes at p in every lane (a float load moves the bits unchanged).
-  static V BcastLoad(const void* p) { return _mm256_castps_si256(_mm256_broadcast_ss(static_cast<const float*>(p))); }
+  // Four bytes at p in every lane; p need not be 4-byte aligned (memcpy, not a typed load).
+  static V BcastLoad(const void* p) {
+    int32_t v;
+    std::memcpy(&v, p, 4);
+    return _mm256_set1_epi32(v);
+  }
 #ifdef QTFLITE_GEMM16_AVXVNNI
   static V MaddAdd(V acc, V a, V b) { return QTFLITE_DPWSSD_AVX_EPI32(acc, a, b); }
 #else

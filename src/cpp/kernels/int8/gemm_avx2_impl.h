@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 
 #include "kernels/int8/gemm_impl.h"
 #include "kernels/int8/requant_avx2_impl.h"
@@ -16,9 +17,11 @@ struct GemmOps256 {
   static constexpr int kLanes = 8;
   static V Load(const void* p) { return _mm256_loadu_si256(static_cast<const __m256i*>(p)); }
   static V Bcast(int32_t x) { return _mm256_set1_epi32(x); }
-  // Four bytes at p in every lane (a float load moves the bits unchanged).
+  // Four bytes at p in every lane; p need not be 4-byte aligned (memcpy, not a typed load).
   static V BcastLoad(const void* p) {
-    return _mm256_castps_si256(_mm256_broadcast_ss(static_cast<const float*>(p)));
+    int32_t v;
+    std::memcpy(&v, p, 4);
+    return _mm256_set1_epi32(v);
   }
   static V Xor(V a, V b) { return _mm256_xor_si256(a, b); }
   static V Add(V a, V b) { return _mm256_add_epi32(a, b); }
