@@ -15,7 +15,6 @@ from qtflite.datasets import load_mnist
 from conftest import DATA
 
 SEED = os.path.join(DATA, "keras", "mnist_cnn_seed.keras")
-SRC = os.path.join(os.path.dirname(__file__), "..", "..", "src")
 
 
 @pytest.fixture(scope="module")
@@ -115,7 +114,8 @@ def test_size_and_c_array(tmp_path, capsys):
 
 
 def test_module_entry_point_exit_codes(tmp_path):
-    env = dict(os.environ, PYTHONPATH=os.path.abspath(SRC))
+    # The child imports the qtflite this test imported (a dev build under src/ or the installed one).
+    env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(os.path.abspath(qtflite.__file__))))
     bad = subprocess.run([sys.executable, "-m", "qtflite", "c-array", str(tmp_path / "none.tflite"), "-o",
                           str(tmp_path / "a.cc")], capture_output=True, text=True, env=env)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr and bad.stderr.startswith("qtflite: error:")

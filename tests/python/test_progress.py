@@ -6,6 +6,7 @@ import sys
 
 import numpy as np
 
+import qtflite
 from qtflite import lite
 from qtflite.progress import progress_bar, progress_enabled
 from conftest import DATA
@@ -48,7 +49,8 @@ def test_calibration_bar(capsys, monkeypatch):
 
 def test_cli_is_quiet_when_piped(tmp_path):
     np.save(tmp_path / "cal.npy", np.random.default_rng(0).random((20, 28, 28), dtype=np.float32))
-    env = dict(os.environ, PYTHONPATH=os.path.join(os.path.dirname(__file__), "..", "..", "src"))
+    # The child imports the qtflite this test imported (a dev build under src/ or the installed one).
+    env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(os.path.abspath(qtflite.__file__))))
     env.pop("QTFLITE_PROGRESS", None)
     r = subprocess.run([sys.executable, "-m", "qtflite", "convert", SEED, "-o", str(tmp_path / "m.tflite"),
                         "--quantize", "int8", "--calibration", str(tmp_path / "cal.npy")],
