@@ -68,6 +68,11 @@ inline void Require(bool ok, const char* what) {
 }
 
 inline int32_t Clamp(int32_t v, int32_t lo, int32_t hi) { return v < lo ? lo : (v > hi ? hi : v); }
+// a + b modulo 2^32. TFLite adds the output zero point to the scaled accumulator in int32, which
+// wraps on every target it runs on (as do SIMD adds); written this way it is not undefined in C++.
+inline int32_t WrappingAdd(int32_t a, int32_t b) {
+  return static_cast<int32_t>(static_cast<uint32_t>(a) + static_cast<uint32_t>(b));
+}
 // TFLite's ActivationFunctionWithMinMax (a NaN passes through).
 inline float ClampFloat(float v, FloatRange r) { return v < r.min ? r.min : (v > r.max ? r.max : v); }
 
@@ -100,7 +105,7 @@ int32_t ScaleAccumulator(const Requant& q, Acc acc, int channel) {
 // The quantized output (int8, uint8 or int16) of an accumulator for output channel `channel`.
 template <typename Out, typename Acc>
 Out RequantizeAccumulator(const Requant& q, Acc acc, int channel) {
-  return static_cast<Out>(Clamp(ScaleAccumulator(q, acc, channel) + q.output_offset, q.act.min, q.act.max));
+  return static_cast<Out>(Clamp(WrappingAdd(ScaleAccumulator(q, acc, channel), q.output_offset), q.act.min, q.act.max));
 }
 
 // Throws unless q holds one multiplier/shift pair, or one per channel.
