@@ -34,7 +34,7 @@ int32_t RequantizeOne(int32_t acc, const RequantView& q, int c) {
   const int32_t scaled =
       q.real_multiplier ? reference::RoundedProductToInt32(static_cast<double>(acc), q.real_multiplier[c])
                         : fp::MultiplyByQuantizedMultiplier(acc, q.multiplier[c], q.left_shift[c] - q.right_shift[c]);
-  return reference::Clamp(scaled + q.output_offset, q.act_min, q.act_max);
+  return reference::Clamp(reference::WrappingAdd(scaled, q.output_offset), q.act_min, q.act_max);
 }
 
 RequantView ChannelRequant::view() const {
