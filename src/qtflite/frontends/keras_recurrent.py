@@ -215,7 +215,7 @@ def _simple_rnn_states(ctx, call, cfg, x, ws, name):
     bias = ws[2] if len(ws) > 2 else None
 
     def step(x_t, h, sname):
-        z = _dense(b, x_t, kernel_t, bias, sname + "/input")
+        z = _dense(b, x_t, kernel_t, bias, sname + "/x_kernel")
         if h is not None:  # h = 0 at the first step: h·U vanishes
             z = _add(b, z, _dense(b, h, recurrent_t, None, sname + "/recurrent"), sname + "/sum")
         return _unary(ctx, call, b, z, act, sname + "/h")
