@@ -125,6 +125,7 @@ LIVE = {
                                          L.Dense(3)],
     "bidirectional_lstm": lambda: [L.Bidirectional(L.LSTM(5, return_sequences=True)), L.LSTM(4), L.Dense(3)],
     "gru": lambda: [L.GRU(6), L.Dense(3)],
+    "gru_sequences": lambda: [L.GRU(5, return_sequences=True, go_backwards=True), L.Flatten(), L.Dense(3)],
     "simple_rnn": lambda: [L.SimpleRNN(6), L.Dense(3)],
 }
 

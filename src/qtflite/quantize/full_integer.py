@@ -27,19 +27,20 @@ INT8_VERSIONS = {
     "PRELU": 1, "TRANSPOSE": 2, "STRIDED_SLICE": 2, "SQUEEZE": 1, "EXPAND_DIMS": 1, "RESIZE_NEAREST_NEIGHBOR": 2,
     "RESIZE_BILINEAR": 2,
     "TRANSPOSE_CONV": 2, "MAXIMUM": 2, "MINIMUM": 2, "REDUCE_MAX": 2, "REVERSE_V2": 3,
+    "PACK": 2,
 }
 QUANTIZABLE = set(INT8_VERSIONS) | {LSTM}
 # Output keeps the (first) input's parameters: pure data movement.
 SAME_SCALE = {"MAX_POOL_2D", "AVERAGE_POOL_2D", "RESHAPE", "SQUEEZE", "EXPAND_DIMS", "TRANSPOSE", "STRIDED_SLICE",
               "PAD", "PADV2", "RESIZE_NEAREST_NEIGHBOR", "RESIZE_BILINEAR", "REDUCE_MAX", "REVERSE_V2"}
 # All operands and the result share the result's parameters (requantized where they differ).
-SHARED_SCALE = {"CONCATENATION", "MAXIMUM", "MINIMUM"}
+SHARED_SCALE = {"CONCATENATION", "MAXIMUM", "MINIMUM", "PACK"}
 FIXED_OUTPUT = {"SOFTMAX": (1.0 / 256, -128), "LOGISTIC": (1.0 / 256, -128), "TANH": (1.0 / 128, 0)}
 FIXED_OUTPUT_16 = {"SOFTMAX": (1.0 / 32768, 0), "LOGISTIC": (1.0 / 32768, 0), "TANH": (1.0 / 32768, 0)}
 # 16x8 (TensorFlow's older quantizer): versions where they differ from int8, and operators it
 # leaves in float.
 INT16_VERSIONS = {"LEAKY_RELU": 2, "TRANSPOSE_CONV": 3}
-NOT_INT16 = {"HARD_SWISH", "PRELU", "RELU_N1_TO_1", "BATCH_MATMUL", LSTM}  # LSTM: 16x8 not yet
+NOT_INT16 = {"HARD_SWISH", "PRELU", "RELU_N1_TO_1", "BATCH_MATMUL", LSTM, "PACK"}  # LSTM, PACK: 16x8 not yet
 # The int8 SOFTMAX of TFLite Micro and LiteRT sums a row's exponentials in Q12.19 and aborts when
 # the sum reaches 512 (its final shift would pass 31 bits; §C.5), as 512 or more equal inputs in
 # a row always make it do.
@@ -268,6 +269,9 @@ class _Quantizer:
 
     def _quantize_op(self, op):
         name = op["opcode"]
+        if name in QUANTIZABLE and self.tensors[op["outputs"][0]]["dtype"] != "float32":  # PACK of int32 shapes
+            self.ops.append(op)
+            return
         if name == LSTM and not self.int16:
             quantize_lstm(self, op, _qparams)
             return
