@@ -142,3 +142,23 @@ def test_tensorflow_writes_while_loops_where_qtflite_writes_fused_or_unrolled(tm
         tf_it = tf.lite.Interpreter(model_content=tf_content)
         assert "WHILE" in [o["op_name"] for o in tf_it._get_ops_details()]
 
+
+
+@pytest.mark.parametrize("merge_mode,return_sequences", [("concat", True), ("ave", False)])  # TF is slow
+def test_keras2_bidirectional_lstm_has_tensorflows_operators(tmp_path, merge_mode, return_sequences):
+    """A tf.keras (Keras 2) Bidirectional LSTM saved as .h5: the operators TensorFlow's converter
+    writes for it (two fused LSTMs, REVERSE_V2 on the backward input and, for sequences, its
+    output, the merge), and Keras' outputs within 1e-5."""
+    tf = pytest.importorskip("tensorflow")
+    tf_keras = pytest.importorskip("tf_keras")
+    model = tf_keras.Sequential([tf_keras.Input((T, F), batch_size=1), tf_keras.layers.Bidirectional(
+        tf_keras.layers.LSTM(4, return_sequences=return_sequences), merge_mode=merge_mode)])
+    rng = np.random.default_rng(4)
+    model.set_weights([rng.uniform(-0.6, 0.6, w.shape).astype(np.float32) for w in model.get_weights()])
+    path = str(tmp_path / "m.h5")
+    model.save(path)
+    it = _interpreter(lite.TFLiteConverter.from_keras_file(path).convert())
+    theirs = tf.lite.Interpreter(model_content=tf.lite.TFLiteConverter.from_keras_model(model).convert())
+    assert sorted(_ops(it)) == sorted(o["op_name"] for o in theirs._get_ops_details())
+    x = rng.standard_normal((1, T, F)).astype(np.float32)
+    np.testing.assert_allclose(_run(it, x), model.predict(x, verbose=0), rtol=1e-5, atol=1e-5)
