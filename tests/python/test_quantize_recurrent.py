@@ -153,3 +153,43 @@ def test_live_recurrent_int8_bit_exact_in_official_runtimes(tmp_path, case):
     err = np.abs((micro.astype(np.float32) - zp) * scale - model.predict(xf[:, 0], verbose=0))
     inside = (micro > -128) & (micro < 127)
     assert inside.mean() > 0.9 and err[inside].max() <= 8 * scale
+
+
+def test_int8_lstm_equals_tensorflows_converter(tmp_path):
+    """A tf.keras LSTM through TensorFlow's converter (full int8, int8 I/O) and through qtflite
+    from the same representative data: the same operators, and every tensor of every operator
+    (LSTM intermediates included) with the same type, shape, quantization and constant data.
+    This pins the calibration details: the state carried from sample to sample, c's power-of-two
+    scale, cell_clip 10."""
+    tf = pytest.importorskip("tensorflow")
+    tf_keras = pytest.importorskip("tf_keras")
+    model = tf_keras.Sequential([tf_keras.Input((10, 4), batch_size=1), tf_keras.layers.LSTM(8),
+                                 tf_keras.layers.Dense(3)])
+    rng = np.random.default_rng(0)
+    model.set_weights([rng.uniform(-0.9, 0.9, w.shape).astype(np.float32) for w in model.get_weights()])
+    path = str(tmp_path / "m.h5")
+    model.save(path)
+    calibration = (rng.standard_normal((50, 1, 10, 4)) * 2).astype(np.float32)
+    ours = _int8(path, calibration)
+    c = tf.lite.TFLiteConverter.from_keras_model(model)
+    c.optimizations = [tf.lite.Optimize.DEFAULT]
+    c.representative_dataset = lambda: ([x] for x in calibration)
+    c.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+    c.inference_input_type = tf.int8
+    c.inference_output_type = tf.int8
+    theirs = c.convert()
+    a, b = (qtflite.load_model(m).to_dict()["subgraphs"][0] for m in (ours, theirs))
+    assert [o["opcode"] for o in a["operators"]] == [o["opcode"] for o in b["operators"]]
+
+    def described(g, t):
+        if t < 0:
+            return None
+        d = g["tensors"][t]
+        q = d["quantization"] or {}
+        return (d["dtype"], list(d["shape"]), list(q.get("scales", [])), list(q.get("zero_points", [])),
+                bool(d.get("is_variable")), None if d["data"] is None else bytes(np.asarray(d["data"], np.uint8)))
+
+    for oa, ob in zip(a["operators"], b["operators"]):
+        assert oa["options"] == ob["options"]
+        for key in ("inputs", "outputs", "intermediates"):
+            assert [described(a, t) for t in oa.get(key) or []] == [described(b, t) for t in ob.get(key) or []], key

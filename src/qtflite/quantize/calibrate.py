@@ -118,9 +118,10 @@ def _run_batches(interp, stacked_inputs, input_indices, total, batch, bar):
 
 
 def _calibrate_stateful(interp, graph, stacked_inputs, input_indices, total, bar):
-    """A model with LSTM state (variable tensors [1, units]) runs one sample per invoke from
-    reset state, as TFLite runs it; the c state's range comes from the float cell run on each
-    LSTM's recorded input (lstm.lstm_cell_ranges)."""
+    """A model with LSTM state (variable tensors [1, units]) runs one sample per invoke, the
+    state carried from sample to sample as in TensorFlow's calibrator (its output scales come
+    out the same); the c state's range comes from the float cell run on each LSTM's recorded
+    input (lstm.lstm_cell_ranges)."""
     lstm_inputs = [op["inputs"][0] for op in graph["operators"] if op["opcode"] == LSTM]
     interp.set_calibrating(True)
     interp.set_fast_float_kernels(True)
@@ -129,8 +130,8 @@ def _calibrate_stateful(interp, graph, stacked_inputs, input_indices, total, bar
         interp.resize_input(idx, [1] + list(x.shape[1:]))
     interp.allocate_tensors()
     seen = {t: [] for t in lstm_inputs}
+    interp.reset_variables()
     for k in range(total):
-        interp.reset_variables()
         for idx, x in zip(input_indices, stacked_inputs):
             interp.set(idx, np.ascontiguousarray(x[k:k + 1]))
         interp.invoke()

@@ -7,7 +7,11 @@ power-of-two scale from its calibrated range, and five intermediates: four empty
 parameters.
 
 The c state's range is not a tensor the interpreter writes per time step, so calibration runs
-the float cell here on the LSTM's calibrated input (lstm_cell_ranges)."""
+the float cell here on the LSTM's calibrated input (lstm_cell_ranges). As TensorFlow's
+calibrator, which runs the samples one after the other in one interpreter, the state carries
+over from each sample to the next (this gives TensorFlow's exact output scales), and c is
+clipped at the cell_clip TensorFlow writes for Keras LSTMs (10; inert at the scales it allows
+unless |c| passes 10)."""
 from __future__ import annotations
 
 import numpy as np
@@ -21,6 +25,7 @@ INPUT_WEIGHTS = range(1, 5)       # i, f, c, o
 RECURRENT_WEIGHTS = range(5, 9)
 BIASES = range(12, 16)
 OUTPUT_STATE, CELL_STATE = 18, 19
+KERAS_CELL_CLIP = 10.0  # what TensorFlow's converter writes for a Keras LSTM
 
 
 def _const(tensors, t):
@@ -34,8 +39,9 @@ def _sigmoid(v):
 
 def lstm_cell_ranges(graph, values):
     """{cell state tensor: (min, max)} of c over every time step of the float LSTMs in `graph`
-    (a model dict's subgraph), given `values`: tensor index -> the float value an invoke gave it
-    (each LSTM's input), from reset state. Refuses what this float cell does not compute."""
+    (a model dict's subgraph), given `values`: tensor index -> each LSTM's input over the
+    calibration samples, concatenated along the batch axis in the order they ran, the state
+    carried from one sample to the next. Refuses what this float cell does not compute."""
     out = {}
     tensors = graph["tensors"]
     for op in graph["operators"]:
@@ -49,8 +55,10 @@ def lstm_cell_ranges(graph, values):
         if opts.get("fused_activation_function", 4) != 4:
             raise NotImplementedError("full-integer quantization of an LSTM whose activation is not tanh")
         x = np.asarray(values[ins[0]], np.float64)
-        if opts.get("time_major"):
+        if opts.get("time_major"):  # [N·T, 1, in]
             x = np.swapaxes(x, 0, 1)
+        else:  # [N, T, in]: samples one after the other
+            x = x.reshape(1, -1, x.shape[-1])
         W = [_const(tensors, ins[k]).astype(np.float64) for k in INPUT_WEIGHTS]
         R = [_const(tensors, ins[k]).astype(np.float64) for k in RECURRENT_WEIGHTS]
         B = [_const(tensors, ins[k]).astype(np.float64) if ins[k] >= 0 else 0.0 for k in BIASES]
@@ -61,9 +69,7 @@ def lstm_cell_ranges(graph, values):
         for t in range(x.shape[1]):
             pre = [x[:, t] @ W[g].T + h @ R[g].T + B[g] for g in range(4)]
             c = _sigmoid(pre[1]) * c + _sigmoid(pre[0]) * np.tanh(pre[2])
-            clip = float(opts.get("cell_clip", 0.0) or 0.0)
-            if clip > 0:
-                c = np.clip(c, -clip, clip)
+            c = np.clip(c, -KERAS_CELL_CLIP, KERAS_CELL_CLIP)
             h = _sigmoid(pre[3]) * np.tanh(c)
             lo, hi = min(lo, float(c.min())), max(hi, float(c.max()))
         prev = out.get(ins[CELL_STATE], (0.0, 0.0))
@@ -111,4 +117,5 @@ def quantize_lstm(q, op, qparams):
         intermediates.append(q._new_tensor(base, "float32", [0], None, suffix=f"/input_to_{gate}_intermediate"))
     intermediates.append(q._new_tensor(base, q.act_dtype, [0], None, qparams(out_scale, out_zp),
                                        suffix="/effective_hidden_scale_intermediate"))
-    q.ops.append(dict(op, inputs=inputs, intermediates=intermediates, version=1))
+    opts = dict(op.get("options") or {}, cell_clip=KERAS_CELL_CLIP)
+    q.ops.append(dict(op, inputs=inputs, intermediates=intermediates, version=1, options=opts))
