@@ -193,3 +193,41 @@ def test_int8_lstm_equals_tensorflows_converter(tmp_path):
         assert oa["options"] == ob["options"]
         for key in ("inputs", "outputs", "intermediates"):
             assert [described(a, t) for t in oa.get(key) or []] == [described(b, t) for t in ob.get(key) or []], key
+
+
+@pytest.mark.parametrize("n_in,units", [(9, 64), (20, 60)])
+def test_dynamic_range_lstm_equals_tensorflows(tmp_path, n_in, units):
+    """Dynamic-range quantization of a tf.keras LSTM: TensorFlow makes it hybrid (eight int8
+    per-tensor weights, version 3, asymmetric inputs) only when every weight has 1024 elements
+    or more ([64, 9] input kernels keep the op float); qtflite writes the same weights, and the
+    hybrid file runs as LiteRT's reference kernels run it."""
+    tf = pytest.importorskip("tensorflow")
+    tf_keras = pytest.importorskip("tf_keras")
+    model = tf_keras.Sequential([tf_keras.Input((10, n_in), batch_size=1), tf_keras.layers.LSTM(units),
+                                 tf_keras.layers.Dense(3)])
+    path = str(tmp_path / "m.h5")
+    model.save(path)
+    c = tf.lite.TFLiteConverter.from_keras_model(model)
+    c.optimizations = [tf.lite.Optimize.DEFAULT]
+    theirs = c.convert()
+    c = lite.TFLiteConverter.from_keras_file(path)
+    c.optimizations = [lite.Optimize.DEFAULT]
+    ours = c.convert()
+    a, b = (qtflite.load_model(m).to_dict()["subgraphs"][0] for m in (ours, theirs))
+    oa, ob = a["operators"][0], b["operators"][0]
+    assert oa["opcode"] == ob["opcode"] == "UNIDIRECTIONAL_SEQUENCE_LSTM"
+    assert oa["version"] == ob["version"]
+    assert oa["options"]["asymmetric_quantize_inputs"] == ob["options"]["asymmetric_quantize_inputs"]
+    for k in range(1, 9):
+        ta, tb = a["tensors"][oa["inputs"][k]], b["tensors"][ob["inputs"][k]]
+        assert ta["dtype"] == tb["dtype"]
+        assert bytes(np.asarray(ta["data"], np.uint8)) == bytes(np.asarray(tb["data"], np.uint8))
+        assert list((ta["quantization"] or {}).get("scales", [])) == list((tb["quantization"] or {}).get("scales", []))
+    assert (a["tensors"][oa["inputs"][1]]["dtype"] == "int8") == (n_in * units >= 1024)
+    x = np.random.default_rng(0).standard_normal((1, 10, n_in)).astype(np.float32)
+    it = lite.Interpreter(model_content=ours, numerics="litert", experimental_op_resolver_type="BUILTIN_REF")
+    it.allocate_tensors()
+    it.set_tensor(it.get_input_details()[0]["index"], x)
+    it.invoke()
+    np.testing.assert_allclose(it.get_tensor(it.get_output_details()[0]["index"]), run_litert(ours, [x])[0],
+                               rtol=1e-5, atol=1e-5)
