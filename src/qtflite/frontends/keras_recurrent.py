@@ -293,11 +293,13 @@ def _run(ctx, call, class_name, cfg, x, ws, name):
     return _KINDS[class_name][2](ctx, call, cfg, x, ws, name), _time_axis(cfg)
 
 
-def _sequence(b, out, axis, name):
+def _sequence(b, out, name):
+    """The whole output sequence: the fused operator's output, or the unrolled states packed."""
     return _pack(b, out, name) if isinstance(out, list) else out
 
 
 def _last(b, out, axis, name):
+    """The last processed step's output."""
     return out[-1] if isinstance(out, list) else _time_step(b, out, axis, -1, name)
 
 
@@ -310,12 +312,14 @@ def lower_recurrent(ctx, call, ins):
     ws = ctx.weights(call, shapes(cfg, shape[-1]))
     out, axis = _run(ctx, call, call.class_name, cfg, x, ws, call.name)
     if cfg.get("return_sequences"):
-        return [_rename(ctx.b, _sequence(ctx.b, out, axis, call.name), call.name)]
+        return [_rename(ctx.b, _sequence(ctx.b, out, call.name), call.name)]
     return [_rename(ctx.b, _last(ctx.b, out, axis, call.name + "/last"), call.name)]
 
 
 def _rename(b, t, name):
-    b.tensors[t]["name"] = b._unique(name) if b.tensors[t]["name"] != name else name
+    """The layer's output tensor carries the layer's name, as the other lowerings' do."""
+    if b.tensors[t]["name"] != name:
+        b.tensors[t]["name"] = b._unique(name)
     return t
 
 
@@ -352,7 +356,7 @@ def lower_bidirectional(ctx, call, ins):
         name = f"{call.name}/{part}"
         out, axis = _run(ctx, call, cls, c, x, w, name)
         if c.get("return_sequences"):
-            y = _sequence(b, out, axis, name + "/sequence_out")
+            y = _sequence(b, out, name + "/sequence_out")
             if c.get("go_backwards"):  # Bidirectional returns the backward sequence in input order
                 y = _reverse_time(b, y, axis, name + "/reverse_output")
         else:
