@@ -121,3 +121,20 @@ def test_shape_pack_strided_slice_reshape_chain_is_folded():
     d = qtflite.load_model(path).to_dict()
     ops = [o["opcode"] for o in d["subgraphs"][0]["operators"]]
     assert "SHAPE" in ops and "PACK" in ops
+
+
+@pytest.mark.parametrize("dtype", ["float32", "int8"])
+@pytest.mark.parametrize("axis", [0, 1, -1])
+def test_reverse_v2(dtype, axis):
+    x = RNG.integers(-100, 100, (2, 4, 3)).astype(dtype)
+    m = single_op_model("REVERSE_V2", [T(dtype, x.shape), T("int32", data=[axis])], [T(dtype, x.shape)],
+                        "ReverseV2Options", {})
+    (y,) = both(m, [x])
+    np.testing.assert_array_equal(y, np.flip(x, axis))
+
+
+def test_reverse_v2_two_axes_is_refused():
+    m = single_op_model("REVERSE_V2", [T("float32", [2, 3]), T("int32", data=[0, 1])], [T("float32", [2, 3])],
+                        "ReverseV2Options", {})
+    with pytest.raises(ValueError, match="axis must be one int32"):
+        run_qtflite(m, [np.zeros((2, 3), np.float32)])

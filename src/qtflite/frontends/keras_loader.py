@@ -245,19 +245,27 @@ def _read_keras3_weights(h5file, config: dict, part: str, source: KerasModelSour
             arrays.append(r.array(group, str(i), f"{name}/{i}"))
             names.append(f"{name}/{i}")
 
+    def sub_objects(group, name, arrays, names, depth=0):
+        # Sub-objects such as an LSTM's cell, or a Bidirectional's forward_layer/cell and
+        # backward_layer/cell: their variables follow in get_weights() order (forward first).
+        if depth > 4:
+            r.fail(name, "nests sub-objects deeper than any Keras layer does")
+        for sub in sorted(r.keys(group, name), key=lambda k: (k != "forward_layer", k)):
+            if sub in ("vars", "layers"):
+                continue
+            obj = r.child(group, sub, f"{name}/{sub}")
+            if isinstance(obj, _h5py().Group):
+                sub_vars = r.group(obj, "vars", f"{name}/{sub}/vars")
+                if sub_vars is not None:
+                    read_vars(sub_vars, f"{name}/{sub}/vars", arrays, names)
+                sub_objects(obj, f"{name}/{sub}", arrays, names, depth + 1)
+
     def collect(group, name, path):
         arrays, names = [], []
         vars_ = r.group(group, "vars", f"{name}/vars")
         if vars_ is not None:
             read_vars(vars_, f"{name}/vars", arrays, names)
-        for sub in sorted(r.keys(group, name)):
-            if sub in ("vars", "layers"):
-                continue
-            obj = r.child(group, sub, f"{name}/{sub}")
-            if isinstance(obj, _h5py().Group):  # a sub-object such as an LSTM cell
-                sub_vars = r.group(obj, "vars", f"{name}/{sub}/vars")
-                if sub_vars is not None:
-                    read_vars(sub_vars, f"{name}/{sub}/vars", arrays, names)
+        sub_objects(group, name, arrays, names)
         if arrays:
             raw[tuple(path)] = arrays
             raw_names[tuple(path)] = names

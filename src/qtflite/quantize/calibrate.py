@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _core
+from .lstm import LSTM, lstm_cell_ranges
 
 __all__ = ["collect_samples", "calibrate"]
 
@@ -89,6 +90,10 @@ def calibrate(model, stacked_inputs, input_indices, batch=32, progress=None):
     from ..progress import progress_bar
     interp = _core.Interpreter(model, "micro")
     total = stacked_inputs[0].shape[0]
+    graph = model.to_dict()["subgraphs"][0]
+    if any(op["opcode"] == LSTM for op in graph["operators"]):
+        with progress_bar(total, "calibrating", progress, unit="sample") as bar:
+            return _calibrate_stateful(interp, graph, stacked_inputs, input_indices, total, bar)
     batch = -(-total // -(-total // batch))  # equal chunks: one shape, one allocation
     interp.set_calibrating(True)
     interp.set_fast_float_kernels(True)  # as TF, which calibrates on TFLite's optimized kernels
@@ -110,3 +115,29 @@ def _run_batches(interp, stacked_inputs, input_indices, total, batch, bar):
             interp.set(idx, np.ascontiguousarray(x))
         interp.invoke()
         bar.update(chunk[0].shape[0])
+
+
+def _calibrate_stateful(interp, graph, stacked_inputs, input_indices, total, bar):
+    """A model with LSTM state (variable tensors [1, units]) runs one sample per invoke, the
+    state carried from sample to sample as in TensorFlow's calibrator (its output scales come
+    out the same); the c state's range comes from the float cell run on each LSTM's recorded
+    input (lstm.lstm_cell_ranges)."""
+    lstm_inputs = [op["inputs"][0] for op in graph["operators"] if op["opcode"] == LSTM]
+    interp.set_calibrating(True)
+    interp.set_fast_float_kernels(True)
+    interp.set_preserve_all_tensors(True)
+    for idx, x in zip(input_indices, stacked_inputs):
+        interp.resize_input(idx, [1] + list(x.shape[1:]))
+    interp.allocate_tensors()
+    seen = {t: [] for t in lstm_inputs}
+    interp.reset_variables()
+    for k in range(total):
+        for idx, x in zip(input_indices, stacked_inputs):
+            interp.set(idx, np.ascontiguousarray(x[k:k + 1]))
+        interp.invoke()
+        for t in lstm_inputs:
+            seen[t].append(np.array(interp.get(t)))
+        bar.update(1)
+    ranges = {int(k): (float(v[0]), float(v[1])) for k, v in interp.ranges().items()}
+    ranges.update(lstm_cell_ranges(graph, {t: np.concatenate(v, axis=0) for t, v in seen.items()}))
+    return ranges

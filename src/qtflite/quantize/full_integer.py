@@ -15,6 +15,7 @@ from . import runtime_limits
 from .arith import (activation_params, effective_range, quantize_bias, quantize_constant_asymmetric, quantize_weights,
                     quantize_weights_16x8, round_half_away, symmetric_activation_params)
 from .calibrate import calibrate, collect_samples
+from .lstm import LSTM, quantize_lstm
 
 __all__ = ["quantize_full_integer", "QUANTIZABLE", "INT8_VERSIONS"]
 
@@ -25,20 +26,21 @@ INT8_VERSIONS = {
     "PAD": 2, "PADV2": 2, "LOGISTIC": 2, "TANH": 2, "RELU": 2, "RELU6": 2, "LEAKY_RELU": 1, "HARD_SWISH": 1,
     "PRELU": 1, "TRANSPOSE": 2, "STRIDED_SLICE": 2, "SQUEEZE": 1, "EXPAND_DIMS": 1, "RESIZE_NEAREST_NEIGHBOR": 2,
     "RESIZE_BILINEAR": 2,
-    "TRANSPOSE_CONV": 2, "MAXIMUM": 2, "MINIMUM": 2, "REDUCE_MAX": 2,
+    "TRANSPOSE_CONV": 2, "MAXIMUM": 2, "MINIMUM": 2, "REDUCE_MAX": 2, "REVERSE_V2": 3,
+    "PACK": 2,
 }
-QUANTIZABLE = set(INT8_VERSIONS)
+QUANTIZABLE = set(INT8_VERSIONS) | {LSTM}
 # Output keeps the (first) input's parameters: pure data movement.
 SAME_SCALE = {"MAX_POOL_2D", "AVERAGE_POOL_2D", "RESHAPE", "SQUEEZE", "EXPAND_DIMS", "TRANSPOSE", "STRIDED_SLICE",
-              "PAD", "PADV2", "RESIZE_NEAREST_NEIGHBOR", "RESIZE_BILINEAR", "REDUCE_MAX"}
+              "PAD", "PADV2", "RESIZE_NEAREST_NEIGHBOR", "RESIZE_BILINEAR", "REDUCE_MAX", "REVERSE_V2"}
 # All operands and the result share the result's parameters (requantized where they differ).
-SHARED_SCALE = {"CONCATENATION", "MAXIMUM", "MINIMUM"}
+SHARED_SCALE = {"CONCATENATION", "MAXIMUM", "MINIMUM", "PACK"}
 FIXED_OUTPUT = {"SOFTMAX": (1.0 / 256, -128), "LOGISTIC": (1.0 / 256, -128), "TANH": (1.0 / 128, 0)}
 FIXED_OUTPUT_16 = {"SOFTMAX": (1.0 / 32768, 0), "LOGISTIC": (1.0 / 32768, 0), "TANH": (1.0 / 32768, 0)}
 # 16x8 (TensorFlow's older quantizer): versions where they differ from int8, and operators it
 # leaves in float.
 INT16_VERSIONS = {"LEAKY_RELU": 2, "TRANSPOSE_CONV": 3}
-NOT_INT16 = {"HARD_SWISH", "PRELU", "RELU_N1_TO_1", "BATCH_MATMUL"}
+NOT_INT16 = {"HARD_SWISH", "PRELU", "RELU_N1_TO_1", "BATCH_MATMUL", LSTM, "PACK"}  # LSTM, PACK: 16x8 not yet
 # The int8 SOFTMAX of TFLite Micro and LiteRT sums a row's exponentials in Q12.19 and aborts when
 # the sum reaches 512 (its final shift would pass 31 bits; §C.5), as 512 or more equal inputs in
 # a row always make it do.
@@ -47,7 +49,7 @@ WEIGHT_AXIS = {"CONV_2D": 0, "DEPTHWISE_CONV_2D": 3, "FULLY_CONNECTED": 0, "TRAN
 # Inputs that stay as they are (shapes, axes, sizes, paddings).
 NON_DATA_INPUTS = {"RESHAPE": {1}, "MEAN": {1}, "SUM": {1}, "REDUCE_MAX": {1}, "PAD": {1}, "PADV2": {1},
                    "TRANSPOSE": {1}, "STRIDED_SLICE": {1, 2, 3}, "EXPAND_DIMS": {1}, "RESIZE_NEAREST_NEIGHBOR": {1},
-                   "RESIZE_BILINEAR": {1},
+                   "RESIZE_BILINEAR": {1}, "REVERSE_V2": {1},
                    "TRANSPOSE_CONV": {0}}
 
 
@@ -267,6 +269,12 @@ class _Quantizer:
 
     def _quantize_op(self, op):
         name = op["opcode"]
+        if name in QUANTIZABLE and self.tensors[op["outputs"][0]]["dtype"] != "float32":  # PACK of int32 shapes
+            self.ops.append(op)
+            return
+        if name == LSTM and not self.int16:
+            quantize_lstm(self, op, _qparams)
+            return
         if name not in QUANTIZABLE or (self.int16 and name in NOT_INT16):
             if self.opt["int8_only"]:
                 raise ValueError(f"operator '{name}' (producing '{self.tensors[op['outputs'][0]]['name']}') has no "

@@ -32,6 +32,11 @@ HYBRID_OPERANDS = {
     "TRANSPOSE_CONV": (2, 1, 0, False),
     "BATCH_MATMUL": (0, 1, None, True),
 }
+# UNIDIRECTIONAL_SEQUENCE_LSTM's weight operands (input and recurrent, gates i, f, c, o): the
+# hybrid LSTM takes them int8 per tensor, all or none. TensorFlow quantizes them only when every
+# one reaches MIN_ELEMENTS_FOR_WEIGHTS (measured: a [64, 9] input kernel keeps a [64, 64]
+# recurrent one float) and then writes version 3 with asymmetric_quantize_inputs.
+LSTM_WEIGHT_OPERANDS = range(1, 9)
 
 FLOAT16_MAX = 65504.0
 # MLIR's ExpandVerySmallRange: a range narrower than this is widened around its middle.
@@ -158,6 +163,8 @@ def _hybrid_version(op, tensors) -> int:
         return 2
     if code == "BATCH_MATMUL":
         return 4 if opts.get("asymmetric_quantize_inputs") else 1
+    if code == "UNIDIRECTIONAL_SEQUENCE_LSTM":
+        return 3 if opts.get("asymmetric_quantize_inputs") else 2
     raise AssertionError(code)
 
 
@@ -213,6 +220,9 @@ def _dynamic_range_graph(g, per_channel, per_channel_dense):
     # Decide per use: the quantization axis (None = per tensor), or no quantization.
     plan = {}
     for k, o in enumerate(ops):
+        if o["opcode"] == "UNIDIRECTIONAL_SEQUENCE_LSTM":
+            plan.update(_lstm_plan(k, o, tensors))
+            continue
         spec = HYBRID_OPERANDS.get(o["opcode"])
         if spec is None:
             continue
@@ -248,9 +258,23 @@ def _dynamic_range_graph(g, per_channel, per_channel_dense):
         ops[k]["inputs"][pos] = quantized[key]
     for k in sorted({k for k, _ in plan}):
         o = ops[k]
-        if HYBRID_OPERANDS[o["opcode"]][3]:
+        if o["opcode"] == "UNIDIRECTIONAL_SEQUENCE_LSTM" or HYBRID_OPERANDS[o["opcode"]][3]:
             o["options"]["asymmetric_quantize_inputs"] = True
         o["version"] = max(int(o["version"]), _hybrid_version(o, tensors))
+
+
+def _lstm_plan(k, o, tensors):
+    """{(operator, operand): None (per tensor)} for a float LSTM whose eight weights are all
+    large float constants, else {}."""
+    ins = o["inputs"]
+    if len(ins) < 24 or ins[0] < 0 or tensors[ins[0]]["dtype"] != "float32":
+        return {}
+    for pos in LSTM_WEIGHT_OPERANDS:
+        t = tensors[ins[pos]] if ins[pos] >= 0 else None
+        if (t is None or t["dtype"] != "float32" or not _is_constant(t)
+                or int(np.prod(t["shape"], dtype=np.int64)) < MIN_ELEMENTS_FOR_WEIGHTS):
+            return {}
+    return {(k, pos): None for pos in LSTM_WEIGHT_OPERANDS}
 
 
 # ---------------------------------------------------------------- float16

@@ -32,6 +32,7 @@ const OpKernel* SelectV2();
 const OpKernel* Pack();
 const OpKernel* Pad();  // PAD and PADV2
 const OpKernel* Reshape();
+const OpKernel* ReverseV2();
 const OpKernel* ResizeBilinear();
 const OpKernel* ResizeNearestNeighbor();
 const OpKernel* Shape();

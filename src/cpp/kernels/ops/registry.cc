@@ -50,6 +50,7 @@ const OpKernel* FindOpKernel(int32_t builtin_code) {
     case op::kPad: return ops::Pad();
     case op::kPadV2: return ops::Pad();
     case op::kReshape: return ops::Reshape();
+    case 105: return ops::ReverseV2();  // REVERSE_V2
     case op::kResizeBilinear: return ops::ResizeBilinear();
     case op::kResizeNearestNeighbor: return ops::ResizeNearestNeighbor();
     case op::kShape: return ops::Shape();
