@@ -356,6 +356,10 @@ void Interpreter::Observe(int index) {
   float lo = std::numeric_limits<float>::infinity(), hi = -lo;
   fast::FloatMinMax(x, n, &lo, &hi);  // NaN skipped
   if (lo > hi) return;  // empty or all NaN
+  if (per_sample_ && !graph_->inputs.empty()) {
+    const RtTensor& first_input = tensors_[graph_->inputs[0]];
+    if (first_input.rank() > 0) ObservePerSample(index, first_input.dim(0));
+  }
   for (auto& kv : ranges_) {
     if (kv.first == index) {
       kv.second.min = std::min(kv.second.min, lo);
@@ -367,5 +371,30 @@ void Interpreter::Observe(int index) {
 }
 
 const std::vector<std::pair<int, Interpreter::Range>> Interpreter::Ranges() const { return ranges_; }
+
+// Rows of a tensor whose first dimension is the batch are samples; any other tensor (a batch-free
+// constant-shaped intermediate) counts as one observation per invoke.
+void Interpreter::ObservePerSample(int index, int32_t batch) {
+  const RtTensor& t = tensors_[index];
+  const int64_t n = t.num_elements();
+  const int64_t rows = (t.rank() > 0 && t.dim(0) == batch && batch > 0) ? batch : 1;
+  const int64_t row = rows > 0 ? n / rows : 0;
+  SampleRanges* entry = nullptr;
+  for (auto& kv : sample_ranges_) {
+    if (kv.first == index) entry = &kv.second;
+  }
+  if (!entry) {
+    sample_ranges_.push_back({index, SampleRanges()});
+    entry = &sample_ranges_.back().second;
+  }
+  const float* x = t.as<float>();
+  for (int64_t r = 0; r < rows; ++r) {
+    float lo = std::numeric_limits<float>::infinity(), hi = -lo;
+    fast::FloatMinMax(x + r * row, row, &lo, &hi);
+    if (lo > hi) continue;  // an all-NaN sample tells nothing
+    entry->min.push_back(lo);
+    entry->max.push_back(hi);
+  }
+}
 
 }  // namespace qtflite
