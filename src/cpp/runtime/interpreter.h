@@ -52,6 +52,7 @@ class Interpreter {
   void ResetRanges() {
     ranges_.clear();
     sample_ranges_.clear();
+    sample_slot_.clear();
   }
   // Per-sample calibration ranges: while on (and calibrating), each float32 tensor whose first
   // dimension is the batch also records every sample's own [min, max], so that robust
@@ -122,7 +123,8 @@ class Interpreter {
   std::vector<std::pair<int, Range>> ranges_;  // tensor index -> observed range
   bool per_sample_ = false;
   std::vector<std::pair<int, SampleRanges>> sample_ranges_;
-  void ObservePerSample(int index, int32_t batch);
+  std::vector<int> sample_slot_;  // tensor index -> position in sample_ranges_, or -1
+  void ObservePerSample(int index, int32_t batch, float* lo, float* hi);
   bool profiling_ = false;
   std::vector<OpProfile> op_profile_;
   int64_t profiled_invokes_ = 0, profiled_ns_ = 0;

@@ -1,0 +1,93 @@
+"""Calibration methods (converter.experimental_calibration, qtflite.Calibration): "minmax" is
+TensorFlow's file byte for byte; every method writes a file that TFLite Micro and LiteRT run with
+qtflite's outputs; "percentile" over per-sample ranges recovers the accuracy that outlier samples
+in the representative set cost min/max."""
+import os
+
+import numpy as np
+import pytest
+
+import qtflite
+from qtflite import lite
+from qtflite.datasets import load_mnist
+from conftest import DATA
+from op_harness import check_against_litert, check_against_micro
+
+SEED = os.path.join(DATA, "keras", "mnist_cnn_seed.keras")
+MOBILE = os.path.join(DATA, "keras", "mobile_mnist.keras")
+
+
+@pytest.fixture(scope="module")
+def mnist():
+    (x_train, _), (x_test, y_test) = load_mnist(os.path.join(DATA, "mnist"))
+    return (x_train[:300] / 255.0).astype(np.float32).reshape(-1, 28, 28, 1), \
+        (x_test[:2000] / 255.0).astype(np.float32).reshape(-1, 28, 28, 1), y_test[:2000]
+
+
+def convert(path, calibration_data, method=None):
+    c = lite.TFLiteConverter.from_keras_file(path)
+    c.optimizations = [lite.Optimize.DEFAULT]
+    c.representative_dataset = lambda: ([calibration_data[i:i + 1]] for i in range(len(calibration_data)))
+    c.progress = False
+    if method is not None:
+        c.experimental_calibration = method
+    return c.convert()
+
+
+def scaled_outliers(x, fraction=0.01, factor=50.0, seed=0):
+    x = x.copy()
+    bad = np.random.default_rng(seed).choice(len(x), max(1, int(len(x) * fraction)), replace=False)
+    x[bad] *= factor
+    return x
+
+
+def accuracy(model, x, y):
+    return qtflite.evaluate(model, x, y, progress=False).accuracy
+
+
+def test_minmax_is_the_default_file(mnist):
+    calibration, _, _ = mnist
+    default = convert(SEED, calibration)
+    assert convert(SEED, calibration, "minmax") == default
+    assert convert(SEED, calibration, qtflite.Calibration("minmax")) == default
+    # The 100th percentile of per-sample ranges is the global min/max: the same file.
+    assert convert(SEED, calibration, qtflite.Calibration("percentile", 100)) == default
+
+
+@pytest.mark.parametrize("path", [SEED, MOBILE], ids=["seed", "mobile_mnist"])
+@pytest.mark.parametrize("method", ["percentile", qtflite.Calibration("percentile", 95.0)], ids=["p99", "p95"])
+def test_methods_write_files_the_official_runtimes_reproduce(mnist, path, method):
+    calibration, x_test, _ = mnist
+    model = convert(path, scaled_outliers(calibration), method)
+    assert model != convert(path, scaled_outliers(calibration))  # the method changed some range
+    check_against_litert(model, [x_test[:4]])
+    check_against_micro(model, [x_test[:4]])
+
+
+def test_percentile_recovers_from_outlier_samples(mnist):
+    calibration, x_test, y_test = mnist
+    clean = accuracy(convert(SEED, calibration), x_test, y_test)
+    polluted = scaled_outliers(calibration)
+    minmax = accuracy(convert(SEED, polluted), x_test, y_test)
+    robust = accuracy(convert(SEED, polluted, "percentile"), x_test, y_test)
+    assert minmax < clean - 0.05, (clean, minmax)  # the failure users report
+    assert robust >= clean - 0.01, (clean, minmax, robust)
+    # Impulse noise on 1 % of the samples instead.
+    noisy = calibration.copy()
+    rng = np.random.default_rng(1)
+    for i in rng.choice(len(noisy), 3, replace=False):
+        mask = rng.random(noisy[i].shape) < 0.1
+        noisy[i][mask] = rng.choice([-50.0, 50.0], size=int(mask.sum()))
+    assert accuracy(convert(SEED, noisy, "percentile"), x_test, y_test) >= clean - 0.01
+
+
+def test_bad_methods_are_clear_errors(mnist):
+    calibration, _, _ = mnist
+    with pytest.raises(ValueError, match="unknown calibration method 'kl'.*minmax"):
+        convert(SEED, calibration, "kl")
+    with pytest.raises(ValueError, match="experimental_calibration must be"):
+        convert(SEED, calibration, 3)
+    with pytest.raises(ValueError, match="percentile must be a number in"):
+        qtflite.Calibration("percentile", 101)
+    with pytest.raises(ValueError, match="percentile must be a number in"):
+        qtflite.Calibration("percentile", "high")
