@@ -18,7 +18,7 @@ import qtflite  # noqa: E402
 from qtflite.datasets import load_mnist  # noqa: E402
 
 METHODS = [("minmax", "minmax"), ("percentile 99", qtflite.Calibration("percentile", 99.0)),
-           ("percentile 98", qtflite.Calibration("percentile", 98.0))]
+           ("percentile 98", qtflite.Calibration("percentile", 98.0)), ("mse", "mse"), ("entropy", "entropy")]
 
 
 def mnist_case(name, n_test=3000, n_cal=500):

@@ -1,6 +1,6 @@
 """Calibration methods (converter.experimental_calibration, qtflite.Calibration): "minmax" is
 TensorFlow's file byte for byte; every method writes a file that TFLite Micro and LiteRT run with
-qtflite's outputs; "percentile" over per-sample ranges recovers the accuracy that outlier samples
+qtflite's outputs; histogram methods pick ranges inside the observed ones; "percentile" over per-sample ranges recovers the accuracy that outlier samples
 in the representative set cost min/max."""
 import os
 
@@ -55,7 +55,8 @@ def test_minmax_is_the_default_file(mnist):
 
 
 @pytest.mark.parametrize("path", [SEED, MOBILE], ids=["seed", "mobile_mnist"])
-@pytest.mark.parametrize("method", ["percentile", qtflite.Calibration("percentile", 95.0)], ids=["p99", "p95"])
+@pytest.mark.parametrize("method", ["percentile", qtflite.Calibration("percentile", 95.0), "mse", "entropy"],
+                         ids=["p99", "p95", "mse", "entropy"])
 def test_methods_write_files_the_official_runtimes_reproduce(mnist, path, method):
     calibration, x_test, _ = mnist
     model = convert(path, scaled_outliers(calibration), method)
@@ -91,3 +92,20 @@ def test_bad_methods_are_clear_errors(mnist):
         qtflite.Calibration("percentile", 101)
     with pytest.raises(ValueError, match="percentile must be a number in"):
         qtflite.Calibration("percentile", "high")
+
+
+@pytest.mark.parametrize("method", ["mse", "entropy"])
+def test_histogram_methods_narrow_within_the_observed_range(mnist, method):
+    """mse and entropy only ever clip: each range lies within min/max's, and with wild samples
+    in the set they clip some tensor's range below what the wild samples reach."""
+    from qtflite.quantize.calibrate import calibrate
+    calibration, _, _ = mnist
+    float_model = qtflite.load_model(lite.TFLiteConverter.from_keras_file(SEED).convert())
+    inputs = list(float_model.to_dict()["subgraphs"][0]["inputs"])
+    polluted = scaled_outliers(calibration)
+    base = calibrate(float_model, [polluted], inputs, progress=False)
+    got = calibrate(float_model, [polluted], inputs, progress=False, method=method)
+    assert got.keys() == base.keys()
+    for t, (lo, hi) in got.items():
+        assert base[t][0] <= lo <= 0.0 <= hi <= base[t][1] or (lo, hi) == base[t], (t, (lo, hi), base[t])
+    assert any(got[t][1] < 0.9 * base[t][1] for t in got)

@@ -358,6 +358,14 @@ void Interpreter::Observe(int index) {
     fast::FloatMinMax(t.as<float>(), t.num_elements(), &lo, &hi);  // NaN skipped
   }
   if (lo > hi) return;  // empty or all NaN
+  if (histograms_on_) {
+    if (histogram_slot_.size() != tensors_.size()) histogram_slot_.assign(tensors_.size(), -1);
+    if (histogram_slot_[index] < 0) {
+      histogram_slot_[index] = static_cast<int>(histograms_.size());
+      histograms_.push_back({index, CalibrationHistogram()});
+    }
+    histograms_[histogram_slot_[index]].second.Add(t.as<float>(), t.num_elements(), std::max(-lo, hi));
+  }
   for (auto& kv : ranges_) {
     if (kv.first == index) {
       kv.second.min = std::min(kv.second.min, lo);

@@ -95,11 +95,13 @@ def calibrate(model, stacked_inputs, input_indices, batch=32, progress=None, met
     batch = -(-total // -(-total // batch))  # equal chunks: one shape, one allocation
     interp.set_calibrating(True)
     interp.set_per_sample_ranges(method.per_sample)
+    interp.set_histograms(method.histograms)
     interp.set_fast_float_kernels(True)  # as TF, which calibrates on TFLite's optimized kernels
     with progress_bar(total, "calibrating", progress, unit="sample") as bar:
         _run_batches(interp, stacked_inputs, input_indices, total, batch, bar)
     ranges = {int(k): (float(v[0]), float(v[1])) for k, v in interp.ranges().items()}
-    return method.ranges(ranges, interp.per_sample_ranges() if method.per_sample else {})
+    return method.ranges(ranges, interp.per_sample_ranges() if method.per_sample else {},
+                         interp.histograms() if method.histograms else {})
 
 
 def _run_batches(interp, stacked_inputs, input_indices, total, batch, bar):
