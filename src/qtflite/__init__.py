@@ -34,5 +34,6 @@ __all__ = ["ModelError", "QuantizationWarning", "KerasFileError", "UnsupportedLa
 # Model tools: size table and TFLite Micro arena, C arrays for microcontrollers.
 from .size_report import analyze_size, SizeReport
 from .c_source import to_c_source, CSource
-__all__ += ["Calibration"]
+from .quantize_auto import quantize_auto, AutoQuantizationReport
+__all__ += ["Calibration", "quantize_auto", "AutoQuantizationReport"]
 __all__ += ["analyze_size", "SizeReport", "to_c_source", "CSource"]
