@@ -239,6 +239,8 @@ class TFLiteConverter:
         # qtflite's calibration methods (quantize/calibration_methods.py): "minmax" (TensorFlow's),
         # "percentile", or a qtflite.Calibration with options.
         self.experimental_calibration = "minmax"
+        # Empirical bias correction (quantize/bias_correction.py): off, as TensorFlow.
+        self.experimental_bias_correction = False
         self.experimental_denylisted_ops = []
         self.progress = None  # progress bars: None = when the output is a terminal or notebook
         self._layer_ops = None  # {layer name: operator output tensor names} of the last lowering
@@ -330,7 +332,8 @@ class TFLiteConverter:
             output_type=self._io_type("inference_output_type").name, int8_only=int_only,
             per_channel=per_channel, per_channel_dense=per_channel_dense,
             activation_bits=16 if mode == "int16x8" else 8, denylist=denylist,
-            progress=self.progress, calibration=calibration).serialize()
+            progress=self.progress, calibration=calibration,
+            bias_correction=bool(self.experimental_bias_correction)).serialize()
 
     @property
     def disable_per_channel(self) -> bool:

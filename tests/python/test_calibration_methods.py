@@ -109,3 +109,34 @@ def test_histogram_methods_narrow_within_the_observed_range(mnist, method):
     for t, (lo, hi) in got.items():
         assert base[t][0] <= lo <= 0.0 <= hi <= base[t][1] or (lo, hi) == base[t], (t, (lo, hi), base[t])
     assert any(got[t][1] < 0.9 * base[t][1] for t in got)
+
+
+def _mean_channel_shift(model, float_model, x, name):
+    """|mean over samples and positions of (quantized - float)| per channel of tensor `name`,
+    averaged over channels."""
+    from qtflite.quantize.bias_correction import _run
+    inputs = list(qtflite.load_model(model).to_dict()["subgraphs"][0]["inputs"])
+    got = _run(qtflite.load_model(model), [x], inputs, {name})[name]
+    want = _run(qtflite.load_model(float_model), [x], inputs, {name})[name]
+    return float(np.abs((got - want).reshape(-1, got.shape[-1]).mean(axis=0)).mean())
+
+
+def test_bias_correction_removes_the_mean_output_shift(mnist):
+    calibration, x_test, y_test = mnist
+    polluted = scaled_outliers(calibration)  # coarse ranges: a visible shift to correct
+    plain = convert(SEED, polluted)
+    c = lite.TFLiteConverter.from_keras_file(SEED)
+    c.optimizations = [lite.Optimize.DEFAULT]
+    c.representative_dataset = lambda: ([polluted[i:i + 1]] for i in range(len(polluted)))
+    c.progress = False
+    c.experimental_bias_correction = True
+    corrected = c.convert()
+    assert corrected != plain
+    float_model = lite.TFLiteConverter.from_keras_file(SEED).convert()
+    # The logits (FULLY_CONNECTED without activation): their mean shift per class shrinks.
+    before = _mean_channel_shift(plain, float_model, calibration, "dense_1")
+    after = _mean_channel_shift(corrected, float_model, calibration, "dense_1")
+    assert after < 0.5 * before, (before, after)
+    # Still a standard file; off by default.
+    check_against_litert(corrected, [x_test[:4]])
+    check_against_micro(corrected, [x_test[:4]])
