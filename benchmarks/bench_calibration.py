@@ -19,6 +19,7 @@ from qtflite.datasets import load_mnist  # noqa: E402
 
 METHODS = [("minmax", "minmax"), ("percentile 99", qtflite.Calibration("percentile", 99.0)),
            ("percentile 98", qtflite.Calibration("percentile", 98.0)), ("mse", "mse"), ("entropy", "entropy"),
+           ("mse p99", qtflite.Calibration("mse", 99.0)), ("entropy p99", qtflite.Calibration("entropy", 99.0)),
            ("minmax+biascorr", ("minmax", True)), ("p99+biascorr", ("percentile", True))]
 
 

@@ -57,7 +57,7 @@ class AutoQuantizationReport:
 def _label(calibration):
     if isinstance(calibration, str) or calibration is None:
         return str(calibration)
-    return f"{calibration.method}({calibration.percentile})" if calibration.method == "percentile" else calibration.method
+    return calibration.method + (f"({calibration.percentile})" if calibration.percentile is not None else "")
 
 
 def _converter_factory(model):

@@ -65,12 +65,14 @@ def test_methods_write_files_the_official_runtimes_reproduce(mnist, path, method
     check_against_micro(model, [x_test[:4]])
 
 
-def test_percentile_recovers_from_outlier_samples(mnist):
+@pytest.mark.parametrize("method", ["percentile", qtflite.Calibration("mse", 99.0), qtflite.Calibration("entropy", 99.0)],
+                         ids=["percentile", "mse_p99", "entropy_p99"])
+def test_robust_methods_recover_from_outlier_samples(mnist, method):
     calibration, x_test, y_test = mnist
     clean = accuracy(convert(SEED, calibration), x_test, y_test)
     polluted = scaled_outliers(calibration)
     minmax = accuracy(convert(SEED, polluted), x_test, y_test)
-    robust = accuracy(convert(SEED, polluted, "percentile"), x_test, y_test)
+    robust = accuracy(convert(SEED, polluted, method), x_test, y_test)
     assert minmax < clean - 0.05, (clean, minmax)  # the failure users report
     assert robust >= clean - 0.01, (clean, minmax, robust)
     # Impulse noise on 1 % of the samples instead.
@@ -79,7 +81,7 @@ def test_percentile_recovers_from_outlier_samples(mnist):
     for i in rng.choice(len(noisy), 3, replace=False):
         mask = rng.random(noisy[i].shape) < 0.1
         noisy[i][mask] = rng.choice([-50.0, 50.0], size=int(mask.sum()))
-    assert accuracy(convert(SEED, noisy, "percentile"), x_test, y_test) >= clean - 0.01
+    assert accuracy(convert(SEED, noisy, method), x_test, y_test) >= clean - 0.01
 
 
 def test_bad_methods_are_clear_errors(mnist):

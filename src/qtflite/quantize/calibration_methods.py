@@ -30,24 +30,35 @@ METHODS = ("minmax", "percentile", "mse", "entropy")
 class Calibration:
     """A calibration method and its options, for converter.experimental_calibration.
 
-    `method`: "minmax" (TensorFlow's, the default), "percentile", "mse" or "entropy". `percentile`: for
-    "percentile", which percentile of the per-sample maxima (and, mirrored, minima) becomes the
-    range (the nearest sample's, no interpolation); 100 equals "minmax". The default, 99, lets
-    up to 1 % of the samples be wild at each end."""
+    `method`: "minmax" (TensorFlow's, the default), "percentile", "mse" or "entropy".
+    `percentile`: which percentile of the per-sample maxima (and, mirrored, minima) bounds the
+    range (the nearest sample's, no interpolation); 100 is the global min/max. For "percentile"
+    it is the range (default 99: up to 1 % of the samples may be wild at each end); for "mse"
+    and "entropy" it bounds their search (default 100: plain histogram methods; below 100 they
+    are robust to outlier samples too)."""
     method: str = "minmax"
-    percentile: float = 99.0
+    percentile: float | None = None
 
     def __post_init__(self):
         if not isinstance(self.method, str) or self.method not in METHODS:
             raise ValueError(f"unknown calibration method {self.method!r}; choose one of {list(METHODS)}")
         p = self.percentile
+        if p is None:
+            return
         if isinstance(p, bool) or not isinstance(p, (int, float, np.floating, np.integer)) or not 50.0 <= p <= 100.0:
             raise ValueError(f"Calibration percentile must be a number in [50, 100], got {p!r}")
 
     @property
+    def bound(self) -> float:
+        """The percentile in effect (see the class docstring)."""
+        if self.percentile is not None:
+            return float(self.percentile)
+        return 99.0 if self.method == "percentile" else 100.0
+
+    @property
     def per_sample(self) -> bool:
         """Whether the calibration pass must record per-sample ranges."""
-        return self.method == "percentile"
+        return self.method == "percentile" or (self.histograms and self.bound < 100.0)
 
     @property
     def histograms(self) -> bool:
@@ -61,20 +72,19 @@ class Calibration:
         if self.method == "minmax":
             return dict(global_ranges)
         out = dict(global_ranges)
+        for t, (mins, maxs) in (sample_ranges or {}).items():
+            if len(mins) == 0 or int(t) not in out:
+                continue
+            # The nearest sample at or inside the percentile, not an interpolation towards the
+            # next (possibly wild) one: p=99 drops exactly the 1 % most extreme samples.
+            lo = float(np.percentile(mins, 100.0 - self.bound, method="higher"))
+            hi = float(np.percentile(maxs, self.bound, method="lower"))
+            out[int(t)] = (min(lo, hi), max(lo, hi))
         if self.histograms:
             pick = _mse_range if self.method == "mse" else _entropy_range
             for t, (negative, positive, width) in (histograms or {}).items():
                 if int(t) in out and width > 0:
                     out[int(t)] = pick(out[int(t)], np.asarray(negative), np.asarray(positive), float(width))
-            return out
-        for t, (mins, maxs) in (sample_ranges or {}).items():
-            if len(mins) == 0:
-                continue
-            # The nearest sample at or inside the percentile, not an interpolation towards the
-            # next (possibly wild) one: p=99 drops exactly the 1 % most extreme samples.
-            lo = float(np.percentile(mins, 100.0 - self.percentile, method="higher"))
-            hi = float(np.percentile(maxs, self.percentile, method="lower"))
-            out[int(t)] = (min(lo, hi), max(lo, hi))
         return out
 
 
@@ -96,7 +106,7 @@ def _values_and_counts(negative, positive, width):
 
 
 def _mse_range(global_range, negative, positive, width):
-    """The global range shrunk by the factor (0.05..1) with the least expected squared error:
+    """The range (global, or a percentile bound) shrunk by the factor (0.05..1) with the least expected squared error:
     uniform rounding noise step**2 / 12 inside, the distance to the clipped end outside."""
     lo, hi = global_range
     values, counts = _values_and_counts(negative, positive, width)
@@ -120,6 +130,7 @@ def _entropy_range(global_range, negative, positive, width):
     negative, positive, width = _coarse(negative, positive, width, bins=512)
     h = (negative + positive).astype(np.float64)
     used = int(np.nonzero(h)[0][-1]) + 1 if h.any() else 0
+    used = min(used, int(np.ceil(max(-lo, hi) / width)))  # within the range (maybe a percentile bound)
     levels = 256 if lo >= 0.0 or hi <= 0.0 else 128
     if used <= levels:
         return global_range
