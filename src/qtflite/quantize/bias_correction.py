@@ -3,7 +3,8 @@ FULLY_CONNECTED output of the quantized model is compared with the float model's
 samples, and the mean shift per output channel is folded (negated) into the float bias before
 quantizing again, in graph order, so that later layers see the corrected earlier ones. Where the
 operator fuses an activation, only elements inside its linear region count (clipped ones carry
-no information about the shift). The result is an ordinary file with changed int32 biases."""
+no information about the shift), and samples whose float output the calibrated range clips
+are left out. The result is an ordinary file with changed int32 biases."""
 from __future__ import annotations
 
 import numpy as np
@@ -17,8 +18,9 @@ _CORRECTED = ("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED")
 _LINEAR = {0: (-np.inf, np.inf), 1: (0.0, np.inf), 2: (-1.0, 1.0), 3: (0.0, 6.0)}
 
 
-def _run(model, stacked, input_indices, wanted):
-    """{tensor name: float value} of `wanted` names after one batched invoke (dequantized)."""
+def _run(model, stacked, input_indices, wanted, ranges=None):
+    """{tensor name: float value} of `wanted` names after one batched invoke (dequantized);
+    with a dict `ranges`, also {tensor name: (lowest, highest) representable value}."""
     it = _core.Interpreter(model, "micro")
     it.set_preserve_all_tensors(True)
     for idx, x in zip(input_indices, stacked):
@@ -41,6 +43,9 @@ def _run(model, stacked, input_indices, wanted):
             if t["dtype"] != "float32":
                 q = t["quantization"]
                 v = (v.astype(np.float64) - q["zero_points"][0]) * q["scales"][0]
+                if ranges is not None:
+                    info = np.iinfo(t["dtype"])
+                    ranges[t["name"]] = tuple((np.array([info.min, info.max]) - q["zero_points"][0]) * q["scales"][0])
             out[t["name"]] = np.asarray(v, dtype=np.float64)
     return out
 
@@ -64,11 +69,17 @@ def correct_biases(float_model, quantize, stacked, input_indices, samples=256):
     want = _run(float_model, x, input_indices, names)
     model, quantized = float_model, quantize(float_model)
     for name, bias, (lo, hi) in targets:
-        got = _run(quantized, x, input_indices, {name}).get(name)
-        if got is None or name not in want:
+        representable = {}
+        got = _run(quantized, x, input_indices, {name}, representable).get(name)
+        if got is None or name not in want or name not in representable:
             continue  # kept float, or renamed by the quantizer
         f = want[name]
         inside = (f > lo) & (f < hi)
+        # Samples that the calibrated range clips (outliers a robust calibration let go) say
+        # nothing about the shift of the others: they are left out.
+        r_lo, r_hi = representable[name]
+        clipped = ((f < r_lo) | (f > r_hi)).reshape(f.shape[0], -1).any(axis=1)
+        inside &= ~clipped.reshape((-1,) + (1,) * (f.ndim - 1))
         channels = f.shape[-1]
         count = inside.reshape(-1, channels).sum(axis=0)
         shift = np.where(count > 0, ((got - f) * inside).reshape(-1, channels).sum(axis=0) / np.maximum(count, 1), 0.0)
