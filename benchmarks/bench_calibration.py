@@ -99,7 +99,8 @@ def main():
             accs = [accuracy(quantize(conv, cal_set, method), xte, yte) for cal_set in sets.values()]
             t = calibration_time(float_flat, cal, method) if not isinstance(method, tuple) else float("nan")
             base_time = base_time or t  # (bias correction: not a calibration method, no time)
-            print(f"{label:16s}" + "".join(f"{a:14.4f}" for a in accs) + f"{t * 1e3:11.1f} ms{t / base_time:10.2f}x")
+            timing = f"{t * 1e3:11.1f} ms{t / base_time:10.2f}x" if t == t else f"{'-':>14s}{'-':>11s}"
+            print(f"{label:16s}" + "".join(f"{a:14.4f}" for a in accs) + timing)
 
 
 if __name__ == "__main__":
