@@ -12,6 +12,7 @@ from .evaluate import evaluate, EvaluationResult
 from .compare import compare, ComparisonResult
 from .profile import profile, ProfileReport, OperatorTiming
 from .quantize.runtime_limits import QuantizationWarning
+from .quantize.calibration_methods import Calibration
 
 ModelError.__module__ = "qtflite"
 QuantizationWarning.__module__ = "qtflite"
@@ -33,4 +34,6 @@ __all__ = ["ModelError", "QuantizationWarning", "KerasFileError", "UnsupportedLa
 # Model tools: size table and TFLite Micro arena, C arrays for microcontrollers.
 from .size_report import analyze_size, SizeReport
 from .c_source import to_c_source, CSource
+from .quantize_auto import quantize_auto, AutoQuantizationReport
+__all__ += ["Calibration", "quantize_auto", "AutoQuantizationReport"]
 __all__ += ["analyze_size", "SizeReport", "to_c_source", "CSource"]

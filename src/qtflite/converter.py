@@ -236,6 +236,11 @@ class TFLiteConverter:
         # Selective quantization (TensorFlow QuantizationDebugOptions' denylisted_nodes/_ops):
         # layer or operator output tensor names, and TFLite operator names, kept in float32.
         self.experimental_denylisted_nodes = []
+        # qtflite's calibration methods (quantize/calibration_methods.py): "minmax" (TensorFlow's),
+        # "percentile", or a qtflite.Calibration with options.
+        self.experimental_calibration = "minmax"
+        # Empirical bias correction (quantize/bias_correction.py): off, as TensorFlow.
+        self.experimental_bias_correction = False
         self.experimental_denylisted_ops = []
         self.progress = None  # progress bars: None = when the output is a terminal or notebook
         self._layer_ops = None  # {layer name: operator output tensor names} of the last lowering
@@ -303,6 +308,8 @@ class TFLiteConverter:
         return denied_operators(model.to_dict(), nodes, ops, self._layer_ops)
 
     def convert(self) -> bytes:
+        from .quantize.calibration_methods import as_calibration
+        calibration = as_calibration(self.experimental_calibration)  # bad names fail before any work
         mode = self._quantization_mode()
         model, dataset = self._float_model_and_dataset()
         denylist = self._denylist(mode, model)
@@ -325,7 +332,8 @@ class TFLiteConverter:
             output_type=self._io_type("inference_output_type").name, int8_only=int_only,
             per_channel=per_channel, per_channel_dense=per_channel_dense,
             activation_bits=16 if mode == "int16x8" else 8, denylist=denylist,
-            progress=self.progress).serialize()
+            progress=self.progress, calibration=calibration,
+            bias_correction=bool(self.experimental_bias_correction)).serialize()
 
     @property
     def disable_per_channel(self) -> bool:

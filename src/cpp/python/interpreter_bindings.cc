@@ -99,6 +99,26 @@ void BindInterpreter(py::module_& m) {
         for (const auto& kv : self.Ranges()) d[py::int_(kv.first)] = py::make_tuple(kv.second.min, kv.second.max);
         return d;
       }, "{tensor index: (min, max)} observed while calibrating")
+      .def("set_histograms", &Interpreter::SetHistograms, py::arg("on"))
+      .def("histograms", [](const Interpreter& self) {
+        py::dict d;
+        for (const auto& kv : self.Histograms()) {
+          const CalibrationHistogram& h = kv.second;
+          d[py::int_(kv.first)] = py::make_tuple(py::array_t<int64_t>(h.negative().size(), h.negative().data()),
+                                                 py::array_t<int64_t>(h.positive().size(), h.positive().data()),
+                                                 h.width());
+        }
+        return d;
+      }, "{tensor index: (counts of negative magnitudes, counts of positive ones, bin width)}")
+      .def("set_per_sample_ranges", &Interpreter::SetPerSampleRanges, py::arg("on"))
+      .def("per_sample_ranges", [](const Interpreter& self) {
+        py::dict d;
+        for (const auto& kv : self.PerSampleRanges()) {
+          d[py::int_(kv.first)] = py::make_tuple(py::array_t<float>(kv.second.min.size(), kv.second.min.data()),
+                                                 py::array_t<float>(kv.second.max.size(), kv.second.max.data()));
+        }
+        return d;
+      }, "{tensor index: (per-sample mins, per-sample maxes)} observed while calibrating per sample")
       .def("view", [](Interpreter& self, int index) { return View(self, index, true); }, py::arg("index"))
       .def("get", [](Interpreter& self, int index) {
         return py::array(View(self, index, false).attr("copy")());

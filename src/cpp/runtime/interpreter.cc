@@ -351,11 +351,21 @@ void Interpreter::InvokeProfiled() {
 void Interpreter::Observe(int index) {
   const RtTensor& t = tensors_[index];
   if (t.dtype != DType::kFloat32 || !t.data) return;
-  const float* x = t.as<float>();
-  const int64_t n = t.num_elements();
   float lo = std::numeric_limits<float>::infinity(), hi = -lo;
-  fast::FloatMinMax(x, n, &lo, &hi);  // NaN skipped
+  if (per_sample_ && !graph_->inputs.empty() && tensors_[graph_->inputs[0]].rank() > 0) {
+    ObservePerSample(index, tensors_[graph_->inputs[0]].dim(0), &lo, &hi);  // one scan for both
+  } else {
+    fast::FloatMinMax(t.as<float>(), t.num_elements(), &lo, &hi);  // NaN skipped
+  }
   if (lo > hi) return;  // empty or all NaN
+  if (histograms_on_) {
+    if (histogram_slot_.size() != tensors_.size()) histogram_slot_.assign(tensors_.size(), -1);
+    if (histogram_slot_[index] < 0) {
+      histogram_slot_[index] = static_cast<int>(histograms_.size());
+      histograms_.push_back({index, CalibrationHistogram()});
+    }
+    histograms_[histogram_slot_[index]].second.Add(t.as<float>(), t.num_elements(), std::max(-lo, hi));
+  }
   for (auto& kv : ranges_) {
     if (kv.first == index) {
       kv.second.min = std::min(kv.second.min, lo);
@@ -367,5 +377,31 @@ void Interpreter::Observe(int index) {
 }
 
 const std::vector<std::pair<int, Interpreter::Range>> Interpreter::Ranges() const { return ranges_; }
+
+// Rows of a tensor whose first dimension is the batch are samples; any other tensor (a batch-free
+// constant-shaped intermediate) counts as one observation per invoke. Widens [*lo, *hi] to the
+// whole tensor's range on the way.
+void Interpreter::ObservePerSample(int index, int32_t batch, float* lo, float* hi) {
+  const RtTensor& t = tensors_[index];
+  const int64_t n = t.num_elements();
+  const int64_t rows = (t.rank() > 0 && t.dim(0) == batch && batch > 0) ? batch : 1;
+  const int64_t row = n / rows;
+  if (sample_slot_.size() != tensors_.size()) sample_slot_.assign(tensors_.size(), -1);
+  if (sample_slot_[index] < 0) {
+    sample_slot_[index] = static_cast<int>(sample_ranges_.size());
+    sample_ranges_.push_back({index, SampleRanges()});
+  }
+  SampleRanges& entry = sample_ranges_[sample_slot_[index]].second;
+  const float* x = t.as<float>();
+  for (int64_t r = 0; r < rows; ++r) {
+    float row_lo = std::numeric_limits<float>::infinity(), row_hi = -row_lo;
+    fast::FloatMinMax(x + r * row, row, &row_lo, &row_hi);
+    if (row_lo > row_hi) continue;  // an all-NaN sample tells nothing
+    entry.min.push_back(row_lo);
+    entry.max.push_back(row_hi);
+    *lo = std::min(*lo, row_lo);
+    *hi = std::max(*hi, row_hi);
+  }
+}
 
 }  // namespace qtflite

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "ir/model.h"
+#include "runtime/calibration_histogram.h"
 #include "runtime/op_kernel.h"
 #include "runtime/tensor.h"
 
@@ -49,7 +50,21 @@ class Interpreter {
   // Integer operators on the fast kernels (src/cpp/kernels/int8, bit-exact with the reference):
   // on by default; off runs the scalar reference kernels, for debugging.
   void SetFastIntegerKernels(bool on) { fast_integer_ = on; }
-  void ResetRanges() { ranges_.clear(); }
+  void ResetRanges() {
+    ranges_.clear();
+    sample_ranges_.clear();
+    sample_slot_.clear();
+    histograms_.clear();
+    histogram_slot_.clear();
+  }
+  // Per-sample calibration ranges: while on (and calibrating), each float32 tensor whose first
+  // dimension is the batch also records every sample's own [min, max], so that robust
+  // calibration methods can discount outlier samples (qtflite/quantize/calibration_methods.py).
+  void SetPerSampleRanges(bool on) { per_sample_ = on; }
+  // Value histograms: while on (and calibrating), each float32 tensor's values also go into a
+  // CalibrationHistogram, for the histogram calibration methods.
+  void SetHistograms(bool on) { histograms_on_ = on; }
+  const std::vector<std::pair<int, CalibrationHistogram>>& Histograms() const { return histograms_; }
   // tf.lite.Interpreter's experimental_preserve_all_tensors: the arena gives every tensor computed
   // at invoke time memory of its own, so that intermediates stay readable after Invoke (off, they
   // share memory by lifetime and a later operator may overwrite one). Takes effect at the next
@@ -79,6 +94,11 @@ class Interpreter {
     float min, max;
   };
   const std::vector<std::pair<int, Range>> Ranges() const;
+  // Tensor index -> every observed sample's min and max, in order (per-sample mode only).
+  struct SampleRanges {
+    std::vector<float> min, max;
+  };
+  const std::vector<std::pair<int, SampleRanges>>& PerSampleRanges() const { return sample_ranges_; }
   // Keeps the current tensor memory (arena, folded values, model bytes) alive for as long as
   // the returned handle lives, so that a NumPy view outlives a later re-allocation safely.
   std::shared_ptr<void> KeepAlive() const;
@@ -108,6 +128,13 @@ class Interpreter {
   bool fast_integer_ = true;
   bool preserve_all_ = false;
   std::vector<std::pair<int, Range>> ranges_;  // tensor index -> observed range
+  bool per_sample_ = false;
+  std::vector<std::pair<int, SampleRanges>> sample_ranges_;
+  std::vector<int> sample_slot_;  // tensor index -> position in sample_ranges_, or -1
+  bool histograms_on_ = false;
+  std::vector<std::pair<int, CalibrationHistogram>> histograms_;
+  std::vector<int> histogram_slot_;  // tensor index -> position in histograms_, or -1
+  void ObservePerSample(int index, int32_t batch, float* lo, float* hi);
   bool profiling_ = false;
   std::vector<OpProfile> op_profile_;
   int64_t profiled_invokes_ = 0, profiled_ns_ = 0;

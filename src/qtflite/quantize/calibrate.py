@@ -83,11 +83,14 @@ def collect_samples(dataset, inputs):
     return stacked
 
 
-def calibrate(model, stacked_inputs, input_indices, batch=32, progress=None):
-    """{tensor index: (min, max)} over all samples, from qtflite's interpreter; with a progress
-    bar over the samples (qtflite.progress: on in terminals and notebooks, off with
-    progress=False)."""
+def calibrate(model, stacked_inputs, input_indices, batch=32, progress=None, method=None):
+    """{tensor index: (min, max)} from qtflite's interpreter: over all samples for "minmax"
+    (TensorFlow's), else as `method` (a calibration_methods.Calibration) derives it from
+    per-sample ranges recorded in the same pass; with a progress bar over the samples
+    (qtflite.progress: on in terminals and notebooks, off with progress=False)."""
     from ..progress import progress_bar
+    from .calibration_methods import as_calibration
+    method = as_calibration(method)
     interp = _core.Interpreter(model, "micro")
     total = stacked_inputs[0].shape[0]
     graph = model.to_dict()["subgraphs"][0]
@@ -96,10 +99,14 @@ def calibrate(model, stacked_inputs, input_indices, batch=32, progress=None):
             return _calibrate_stateful(interp, graph, stacked_inputs, input_indices, total, bar)
     batch = -(-total // -(-total // batch))  # equal chunks: one shape, one allocation
     interp.set_calibrating(True)
+    interp.set_per_sample_ranges(method.per_sample)
+    interp.set_histograms(method.histograms)
     interp.set_fast_float_kernels(True)  # as TF, which calibrates on TFLite's optimized kernels
     with progress_bar(total, "calibrating", progress, unit="sample") as bar:
         _run_batches(interp, stacked_inputs, input_indices, total, batch, bar)
-    return {int(k): (float(v[0]), float(v[1])) for k, v in interp.ranges().items()}
+    ranges = {int(k): (float(v[0]), float(v[1])) for k, v in interp.ranges().items()}
+    return method.ranges(ranges, interp.per_sample_ranges() if method.per_sample else {},
+                         interp.histograms() if method.histograms else {})
 
 
 def _run_batches(interp, stacked_inputs, input_indices, total, batch, bar):

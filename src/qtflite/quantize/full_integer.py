@@ -523,19 +523,39 @@ def _widening_for(q, d, k, reason, widened_range_of):
 
 
 def quantize_full_integer(float_model, dataset, *, input_type="float32", output_type="float32", int8_only=False,
-                          per_channel=True, per_channel_dense=True, activation_bits=8, denylist=(), progress=None):
+                          per_channel=True, per_channel_dense=True, activation_bits=8, denylist=(), progress=None,
+                          calibration=None, bias_correction=False):
     """An int8 (or, with activation_bits=16, 16x8) qtflite.Model from a float one and a
     representative dataset. Calibrated ranges whose parameters TFLite Micro or LiteRT would
     refuse are widened, with a QuantizationWarning. `denylist`: indices of operators kept in
     float32 (selective quantization). `progress`: a progress bar over calibration (None: when
-    the output is a terminal or notebook)."""
+    the output is a terminal or notebook). `calibration`: a method name or a
+    calibration_methods.Calibration (None: TensorFlow's min/max). `bias_correction`: fold the
+    quantized model's mean output shift per channel into the biases (bias_correction.py)."""
     d = float_model.to_dict()
     g = d["subgraphs"][0]
     inputs = [(next((n for s in d["signature_defs"] for n, i in s["inputs"] if i == t), g["tensors"][t]["name"]),
                g["tensors"][t]["shape"]) for t in g["inputs"]]
     stacked = collect_samples(dataset, inputs)
-    ranges = calibrate(float_model, stacked, list(g["inputs"]), progress=progress)
     old_in, old_out = list(g["inputs"]), list(g["outputs"])
+    options = {"input_type": input_type, "output_type": output_type, "int8_only": int8_only,
+               "per_channel": per_channel, "per_channel_dense": per_channel_dense,
+               "activation_bits": activation_bits, "denylist": denylist}
+
+    def quantize(model):
+        ranges = calibrate(model, stacked, old_in, progress=progress, method=calibration)
+        return _quantized_model(model, ranges, options, old_in, old_out)
+
+    if bias_correction:
+        from .bias_correction import correct_biases
+        return correct_biases(float_model, quantize, stacked, old_in)[0]
+    return quantize(float_model)
+
+
+def _quantized_model(float_model, ranges, o, old_in, old_out):
+    input_type, output_type, int8_only = o["input_type"], o["output_type"], o["int8_only"]
+    per_channel, per_channel_dense = o["per_channel"], o["per_channel_dense"]
+    activation_bits, denylist = o["activation_bits"], o["denylist"]
     d = _quantize_within_runtime_limits(
         float_model, ranges, {"input_type": input_type, "output_type": output_type, "int8_only": int8_only,
                               "per_channel": per_channel or activation_bits == 16,
