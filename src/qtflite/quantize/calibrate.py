@@ -96,7 +96,7 @@ def calibrate(model, stacked_inputs, input_indices, batch=32, progress=None, met
     graph = model.to_dict()["subgraphs"][0]
     if any(op["opcode"] == LSTM for op in graph["operators"]):
         with progress_bar(total, "calibrating", progress, unit="sample") as bar:
-            return _calibrate_stateful(interp, graph, stacked_inputs, input_indices, total, bar)
+            return _calibrate_stateful(interp, graph, stacked_inputs, input_indices, total, bar, method)
     batch = -(-total // -(-total // batch))  # equal chunks: one shape, one allocation
     interp.set_calibrating(True)
     interp.set_per_sample_ranges(method.per_sample)
@@ -124,13 +124,16 @@ def _run_batches(interp, stacked_inputs, input_indices, total, batch, bar):
         bar.update(chunk[0].shape[0])
 
 
-def _calibrate_stateful(interp, graph, stacked_inputs, input_indices, total, bar):
+def _calibrate_stateful(interp, graph, stacked_inputs, input_indices, total, bar, method):
     """A model with LSTM state (variable tensors [1, units]) runs one sample per invoke, the
     state carried from sample to sample as in TensorFlow's calibrator (its output scales come
     out the same); the c state's range comes from the float cell run on each LSTM's recorded
-    input (lstm.lstm_cell_ranges)."""
+    input (lstm.lstm_cell_ranges). The calibration method applies to the other tensors as in
+    the batched pass (one sample per invoke: one per-sample range each)."""
     lstm_inputs = [op["inputs"][0] for op in graph["operators"] if op["opcode"] == LSTM]
     interp.set_calibrating(True)
+    interp.set_per_sample_ranges(method.per_sample)
+    interp.set_histograms(method.histograms)
     interp.set_fast_float_kernels(True)
     interp.set_preserve_all_tensors(True)
     for idx, x in zip(input_indices, stacked_inputs):
@@ -146,5 +149,7 @@ def _calibrate_stateful(interp, graph, stacked_inputs, input_indices, total, bar
             seen[t].append(np.array(interp.get(t)))
         bar.update(1)
     ranges = {int(k): (float(v[0]), float(v[1])) for k, v in interp.ranges().items()}
+    ranges = method.ranges(ranges, interp.per_sample_ranges() if method.per_sample else {},
+                           interp.histograms() if method.histograms else {})
     ranges.update(lstm_cell_ranges(graph, {t: np.concatenate(v, axis=0) for t, v in seen.items()}))
     return ranges
