@@ -237,3 +237,27 @@ def test_set_tensor_checks_again_after_resize():
     it.set_tensor(b, np.ones((4, 3), np.float32)[::-1])  # a reversed view: copied contiguous
     it.invoke()
     np.testing.assert_array_equal(it.get_tensor(out), np.full((4, 3), 2, np.float32))
+
+
+@pytest.mark.parametrize("path", TFLITE_FILES, ids=model_id)
+def test_inputs_survive_invoke(path):
+    """As in tf.lite, a graph input set once keeps its value through invoke (its memory is not
+    reused for intermediates), so invoking again gives the same outputs."""
+    it = lite.Interpreter(model_path=path)
+    it.allocate_tensors()
+    rng = np.random.default_rng(0)
+    given = []
+    for d in it.get_input_details():
+        info = np.iinfo(d["dtype"]) if np.issubdtype(d["dtype"], np.integer) else None
+        x = (rng.integers(info.min, info.max, d["shape"], endpoint=True) if info else rng.random(d["shape"]))
+        given.append((d["index"], x.astype(d["dtype"])))
+        it.set_tensor(*given[-1])
+    outs = [d["index"] for d in it.get_output_details()]
+    it.invoke()
+    first = [it.get_tensor(o).copy() for o in outs]
+    for index, x in given:
+        np.testing.assert_array_equal(it.get_tensor(index), x)
+    it.reset_all_variables()
+    it.invoke()
+    for o, y in zip(outs, first):
+        np.testing.assert_array_equal(it.get_tensor(o), y)

@@ -230,6 +230,10 @@ void Interpreter::AllocateTensors() {
     if (!available[o]) throw ModelError("graph output " + TensorLabel(g, o) + " is never written");
     last_use[o] = num_ops;
   }
+  // Graph inputs stay intact across invoke, as in tf.lite: set once, invoke many times.
+  for (int32_t i : g.inputs) {
+    if (last_use[i] >= -1) last_use[i] = num_ops;
+  }
 
   // RESHAPE of an intermediate tensor into another (neither a graph input nor output) shares the
   // input's memory: the output is the same bytes under another shape, so the input's lifetime is
