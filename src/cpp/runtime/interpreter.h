@@ -8,6 +8,7 @@
 #include "ir/model.h"
 #include "runtime/op_kernel.h"
 #include "runtime/tensor.h"
+#include "runtime/thread_pool.h"
 
 namespace qtflite {
 
@@ -49,6 +50,10 @@ class Interpreter {
   // Integer operators on the fast kernels (src/cpp/kernels/int8, bit-exact with the reference):
   // on by default; off runs the scalar reference kernels, for debugging.
   void SetFastIntegerKernels(bool on) { fast_integer_ = on; }
+  // Threads for the operators that split their work (GEMM, depthwise): n >= 1, or -1 for all
+  // cores. Results are identical for every count. Not to be called during Invoke.
+  void SetNumThreads(int n);
+  int num_threads() const { return pool_ ? pool_->size() : 1; }
   void ResetRanges() { ranges_.clear(); }
   // tf.lite.Interpreter's experimental_preserve_all_tensors: the arena gives every tensor computed
   // at invoke time memory of its own, so that intermediates stay readable after Invoke (off, they
@@ -107,6 +112,7 @@ class Interpreter {
   bool fast_float_ = false;
   bool fast_integer_ = true;
   bool preserve_all_ = false;
+  std::unique_ptr<ThreadPool> pool_;  // null: one thread
   std::vector<std::pair<int, Range>> ranges_;  // tensor index -> observed range
   bool profiling_ = false;
   std::vector<OpProfile> op_profile_;

@@ -278,7 +278,7 @@ void Eval(OpContext& ctx) {
   int8::GemmSpec gemm_spec;
   if (kKind == ConvKind::kConv && ctx.fast_integer() && FastGemmSpec(s, is, fs, os, &gemm_spec) &&
       s.gemm_integer.Eval(gemm_spec, s.requant, in, filter, ctx.has_input(bias_index) ? &ctx.input(bias_index) : nullptr,
-                          out)) {
+                          out, ctx.thread_pool())) {
     return;
   }
   int8::Gemm16Spec gemm16_spec;

@@ -140,7 +140,8 @@ void Eval(OpContext& ctx) {
   RtTensor& out = ctx.output(0);
   int8::GemmSpec spec;
   if (ctx.fast_integer() && FastGemmSpec(s, &spec) &&
-      s.gemm_integer.Eval(spec, s.requant, ctx.input(0), ctx.input(1), ctx.has_input(2) ? &ctx.input(2) : nullptr, out)) {
+      s.gemm_integer.Eval(spec, s.requant, ctx.input(0), ctx.input(1), ctx.has_input(2) ? &ctx.input(2) : nullptr, out,
+                                                     ctx.thread_pool())) {
     return;
   }
   const RtTensor* bias16 = ctx.has_input(2) ? &ctx.input(2) : nullptr;
