@@ -272,7 +272,7 @@ void Eval(OpContext& ctx) {
   int8::DepthwiseSpec fast_spec;
   if (kKind == ConvKind::kDepthwise && ctx.fast_integer() && FastDepthwiseSpec(s, is, fs, os, &fast_spec) &&
       s.depthwise_integer.Eval(fast_spec, s.requant, in, filter, ctx.has_input(bias_index) ? &ctx.input(bias_index) : nullptr,
-                               out)) {
+                               out, ctx.thread_pool())) {
     return;
   }
   int8::GemmSpec gemm_spec;
