@@ -82,12 +82,13 @@ def collect_samples(dataset, inputs):
     return stacked
 
 
-def calibrate(model, stacked_inputs, input_indices, batch=32, progress=None):
+def calibrate(model, stacked_inputs, input_indices, batch=32, progress=None, num_threads=-1):
     """{tensor index: (min, max)} over all samples, from qtflite's interpreter; with a progress
     bar over the samples (qtflite.progress: on in terminals and notebooks, off with
-    progress=False)."""
+    progress=False). num_threads: the interpreter's (-1: all cores); the ranges do not depend on it."""
     from ..progress import progress_bar
     interp = _core.Interpreter(model, "micro")
+    interp.set_num_threads(1 if num_threads is None else num_threads)
     total = stacked_inputs[0].shape[0]
     batch = -(-total // -(-total // batch))  # equal chunks: one shape, one allocation
     interp.set_calibrating(True)

@@ -515,18 +515,19 @@ def _widening_for(q, d, k, reason, widened_range_of):
 
 
 def quantize_full_integer(float_model, dataset, *, input_type="float32", output_type="float32", int8_only=False,
-                          per_channel=True, per_channel_dense=True, activation_bits=8, denylist=(), progress=None):
+                          per_channel=True, per_channel_dense=True, activation_bits=8, denylist=(), progress=None,
+                          num_threads=-1):
     """An int8 (or, with activation_bits=16, 16x8) qtflite.Model from a float one and a
     representative dataset. Calibrated ranges whose parameters TFLite Micro or LiteRT would
     refuse are widened, with a QuantizationWarning. `denylist`: indices of operators kept in
     float32 (selective quantization). `progress`: a progress bar over calibration (None: when
-    the output is a terminal or notebook)."""
+    the output is a terminal or notebook). `num_threads`: calibration threads (-1: all cores)."""
     d = float_model.to_dict()
     g = d["subgraphs"][0]
     inputs = [(next((n for s in d["signature_defs"] for n, i in s["inputs"] if i == t), g["tensors"][t]["name"]),
                g["tensors"][t]["shape"]) for t in g["inputs"]]
     stacked = collect_samples(dataset, inputs)
-    ranges = calibrate(float_model, stacked, list(g["inputs"]), progress=progress)
+    ranges = calibrate(float_model, stacked, list(g["inputs"]), progress=progress, num_threads=num_threads)
     old_in, old_out = list(g["inputs"]), list(g["outputs"])
     d = _quantize_within_runtime_limits(
         float_model, ranges, {"input_type": input_type, "output_type": output_type, "int8_only": int8_only,
