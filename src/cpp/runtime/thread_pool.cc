@@ -7,6 +7,20 @@
 #endif
 
 namespace qtflite {
+namespace {
+
+// Spin iterations (about 50 µs) before a thread sleeps.
+constexpr int kSpins = 2000;
+
+inline void Pause() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#else
+  std::this_thread::yield();
+#endif
+}
+
+}  // namespace
 
 int ThreadPool::AvailableCores() {
 #if defined(__linux__)
@@ -50,16 +64,17 @@ void ThreadPool::RunChunk(int chunk) {
 void ThreadPool::WorkerLoop(int index) {
   uint64_t seen = 0;
   for (;;) {
+    for (int spin = 0; spin < kSpins && generation_.load(std::memory_order_acquire) == seen; ++spin) Pause();
     {
       std::unique_lock<std::mutex> lock(mutex_);
-      start_.wait(lock, [&] { return stop_ || generation_ != seen; });
+      start_.wait(lock, [&] { return stop_ || generation_.load(std::memory_order_acquire) != seen; });
       if (stop_) return;
-      seen = generation_;
+      seen = generation_.load(std::memory_order_acquire);
     }
     RunChunk(index);
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (--pending_ == 0) done_.notify_one();
+    if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      std::lock_guard<std::mutex> lock(mutex_);  // the caller checks pending_ under the lock
+      done_.notify_one();
     }
   }
 }
@@ -72,15 +87,16 @@ void ThreadPool::Run(int64_t n, Trampoline call, void* fn) {
     call_ = call;
     fn_ = fn;
     error_ = nullptr;
-    pending_ = static_cast<int>(workers_.size());
-    ++generation_;
+    pending_.store(static_cast<int>(workers_.size()), std::memory_order_relaxed);
+    generation_.fetch_add(1, std::memory_order_release);
   }
   start_.notify_all();
   RunChunk(0);
+  for (int spin = 0; spin < kSpins && pending_.load(std::memory_order_acquire) != 0; ++spin) Pause();
   std::exception_ptr error;
   {
     std::unique_lock<std::mutex> lock(mutex_);
-    done_.wait(lock, [&] { return pending_ == 0; });
+    done_.wait(lock, [&] { return pending_.load(std::memory_order_acquire) == 0; });
     error = error_;
     error_ = nullptr;
   }

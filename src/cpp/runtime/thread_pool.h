@@ -4,6 +4,7 @@
 // are identical for every thread count.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <exception>
@@ -48,11 +49,14 @@ class ThreadPool {
   void WorkerLoop(int index);
 
   std::vector<std::thread> workers_;
+  // Workers and the caller spin briefly on the atomics before sleeping on the condition
+  // variables: an operator's parallel part follows the last one within microseconds, sooner
+  // than a sleeping thread wakes.
   std::mutex mutex_;
   std::condition_variable start_, done_;
-  uint64_t generation_ = 0;  // bumped by each Run: workers wait for a new one
+  std::atomic<uint64_t> generation_{0};  // bumped by each Run: workers wait for a new one
+  std::atomic<int> pending_{0};          // workers not yet finished with the current generation
   bool stop_ = false;
-  int pending_ = 0;          // workers not yet finished with the current generation
   // The current job.
   int64_t n_ = 0;
   int chunks_ = 0;
