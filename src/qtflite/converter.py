@@ -243,6 +243,9 @@ class TFLiteConverter:
         self.experimental_bias_correction = False
         self.experimental_denylisted_ops = []
         self.progress = None  # progress bars: None = when the output is a terminal or notebook
+        # Threads of the calibration pass (the representative dataset through qtflite's
+        # interpreter): -1 = all cores, or n >= 1. The ranges do not depend on it.
+        self.num_threads = -1
         self._layer_ops = None  # {layer name: operator output tensor names} of the last lowering
 
     @classmethod
@@ -333,7 +336,8 @@ class TFLiteConverter:
             per_channel=per_channel, per_channel_dense=per_channel_dense,
             activation_bits=16 if mode == "int16x8" else 8, denylist=denylist,
             progress=self.progress, calibration=calibration,
-            bias_correction=bool(self.experimental_bias_correction)).serialize()
+            bias_correction=bool(self.experimental_bias_correction),
+            num_threads=self.num_threads).serialize()
 
     @property
     def disable_per_channel(self) -> bool:

@@ -75,7 +75,8 @@ class Interpreter:
                  **unused):
         if (model_path is None) == (model_content is None):
             raise ValueError("Exactly one of model_path and model_content must be given")
-        if num_threads is not None and (not isinstance(num_threads, int) or num_threads < -1):
+        if num_threads is not None and (not isinstance(num_threads, int) or isinstance(num_threads, bool)
+                                        or num_threads == 0 or num_threads < -1):
             raise ValueError("num_threads should be >= 1 or -1 (all cores)")
         if experimental_delegates:
             raise ValueError("qtflite's Interpreter does not take delegates")
@@ -94,6 +95,9 @@ class Interpreter:
         self._resolver = experimental_op_resolver_type
         self._numerics = numerics
         self._num_threads = num_threads
+        # As tf.lite.Interpreter: None is its default (one thread here, as TFLite's kernels
+        # without a delegate), -1 all cores. Results do not depend on the count.
+        self._impl.set_num_threads(1 if num_threads is None else num_threads)
         self._profiling = bool(experimental_profile)
         self._impl.set_profiling(self._profiling)
         self._set_checked = {}  # tensor index: (dtype, shape) that set_tensor accepted since allocation

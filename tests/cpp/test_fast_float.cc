@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <random>
 #include <string>
@@ -352,6 +353,47 @@ TEST(FastFloat, PoolingEqualsReferenceBitForBit) {
         ASSERT_EQ(std::signbit(got_max[i]), std::signbit(expected_max[i])) << cpu::IsaName(isa) << " max " << i;
         ASSERT_EQ(got_max[i], expected_max[i]) << cpu::IsaName(isa) << " max " << i;
       }
+    }
+  }
+}
+
+// Threads split rows of the GEMM, blocks of output pixels of the convolution and images of the
+// depthwise convolution: the same bits as one thread, for every thread count (more threads than
+// rows, batch 1 and tiny layers included).
+TEST(FastFloat, EveryThreadCountGivesTheSameBits) {
+  std::mt19937 rng(41);
+  ThreadPool pools[] = {ThreadPool(2), ThreadPool(3), ThreadPool(8)};
+  for (int trial = 0; trial < 120; ++trial) {
+    const bool depthwise = trial % 3 == 2;
+    RandomConv c = MakeRandomConv(rng, depthwise);
+    if (trial % 3 == 1) c.g = {}, c.filter.h = c.filter.w = 1, c.out = {c.in.n, c.in.h, c.in.w, c.out.c};  // GEMM
+    auto in = Random(rng, c.in.FlatSize()), filter = Random(rng, c.filter.FlatSize()), bias = Random(rng, c.out.c);
+    auto run = [&](ThreadPool* pool) {
+      std::vector<float> got(c.out.FlatSize());
+      if (depthwise) {
+        fast::DepthwiseFloatParams p;
+        p.batches = c.in.n, p.in_h = c.in.h, p.in_w = c.in.w, p.channels = c.in.c;
+        p.out_h = c.out.h, p.out_w = c.out.w, p.kernel_h = c.filter.h, p.kernel_w = c.filter.w;
+        p.stride_h = c.g.stride_h, p.stride_w = c.g.stride_w, p.dilation_h = c.g.dilation_h;
+        p.dilation_w = c.g.dilation_w, p.pad_h = c.g.pad_h, p.pad_w = c.g.pad_w, p.lo = c.act.min, p.hi = c.act.max;
+        fast::DepthwiseFloat(p, in.data(), filter.data(), bias.data(), got.data(), cpu::ActiveIsa(), pool);
+        return got;
+      }
+      fast::ConvFloatParams p;
+      p.batches = c.in.n, p.in_h = c.in.h, p.in_w = c.in.w, p.in_c = c.in.c;
+      p.out_h = c.out.h, p.out_w = c.out.w, p.out_c = c.out.c, p.kernel_h = c.filter.h, p.kernel_w = c.filter.w;
+      p.stride_h = c.g.stride_h, p.stride_w = c.g.stride_w, p.dilation_h = c.g.dilation_h;
+      p.dilation_w = c.g.dilation_w, p.pad_h = c.g.pad_h, p.pad_w = c.g.pad_w, p.lo = c.act.min, p.hi = c.act.max;
+      auto packed = fast::PackFloatWeights(filter.data(), c.filter.n, c.filter.h * c.filter.w * c.filter.c,
+                                           bias.data());
+      fast::ConvFloat(p, in.data(), packed, got.data(), pool);
+      return got;
+    };
+    const std::vector<float> one = run(nullptr);
+    for (ThreadPool& pool : pools) {
+      const std::vector<float> got = run(&pool);
+      ASSERT_EQ(0, std::memcmp(got.data(), one.data(), sizeof(float) * one.size()))
+          << "trial " << trial << " threads " << pool.size();
     }
   }
 }

@@ -201,15 +201,34 @@ constexpr uint8_t kGuard = 0xA5;
 
 // Runs a packed node on exactly-sized input (so that any read past it is caught by ASan) and an
 // output followed by guard bytes (so that any write past it fails the test).
-std::vector<uint8_t> RunPacked(int8::PackedDepthwise& p, const Case& c) {
+std::vector<uint8_t> RunPacked(int8::PackedDepthwise& p, const Case& c, ThreadPool* pool = nullptr) {
   const size_t out_bytes = static_cast<size_t>(c.spec.output.FlatSize()) * (c.spec.type == DepthwiseInput::kInt16 ? 2 : 1);
   std::vector<uint8_t> out(out_bytes + 64, kGuard);
   std::vector<uint8_t> in(c.input);  // its own allocation of exactly the input's size
   // int16 data must be 2-byte aligned: vector storage is.
-  p.Run(in.data(), out.data());
+  p.Run(in.data(), out.data(), pool);
   for (size_t i = out_bytes; i < out.size(); ++i) EXPECT_EQ(out[i], kGuard) << "wrote past the output";
   out.resize(out_bytes);
   return out;
+}
+
+// Output rows split over threads (more threads than rows included; depth multiplier > 1 stays on
+// one thread): the reference's output bit for bit for every count.
+TEST(Int8Depthwise, EveryThreadCountEqualsTheReference) {
+  const auto tiers = test_support::TestableInt8Tiers();
+  ThreadPool pools[] = {ThreadPool(2), ThreadPool(3), ThreadPool(8)};
+  std::mt19937 rng(31);
+  for (int trial = 0; trial < 600; ++trial) {
+    const Case c = RandomCase(rng);
+    const std::vector<uint8_t> want = Reference(c);
+    const auto& tier = tiers[static_cast<size_t>(trial) % tiers.size()];
+    int8::PackedDepthwise p;
+    ASSERT_TRUE(p.Pack(*tier.kernels, c.spec, c.q, c.filter.data(), BiasOf(c)));
+    for (ThreadPool& pool : pools) {
+      ASSERT_TRUE(RunPacked(p, c, &pool) == want)
+          << tier.label << " trial " << trial << " threads " << pool.size() << ": " << c.Describe();
+    }
+  }
 }
 
 TEST(Int8Depthwise, EveryTierEqualsTheReference) {

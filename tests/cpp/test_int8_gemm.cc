@@ -196,11 +196,11 @@ constexpr uint8_t kGuard = 0xA5;
 
 // Runs on an exactly-sized input (reads past it show under ASan) and an output followed by guard
 // bytes (writes past it fail the test).
-std::vector<uint8_t> RunPacked(int8::PackedGemm& p, const Case& c) {
+std::vector<uint8_t> RunPacked(int8::PackedGemm& p, const Case& c, ThreadPool* pool = nullptr) {
   const size_t n = static_cast<size_t>(c.spec.output.FlatSize());
   std::vector<uint8_t> out(n + 64, kGuard);
   std::vector<uint8_t> in(c.input);
-  p.Run(in.data(), out.data());
+  p.Run(in.data(), out.data(), pool);
   for (size_t i = n; i < out.size(); ++i) EXPECT_EQ(out[i], kGuard) << "wrote past the output";
   out.resize(n);
   return out;
@@ -256,6 +256,26 @@ TEST(Int8Gemm, PackedOnceRunsManyInputs) {
         ExpectEqual(RunPacked(p, c), Reference(c), c, tier.label + " run " + std::to_string(run));
         if (HasFatalFailure()) return;
       }
+    }
+  }
+}
+
+// Threads split row blocks (and channel panels when rows are few): every thread count, more
+// threads than blocks included, gives the reference's output bit for bit.
+TEST(Int8Gemm, EveryThreadCountEqualsTheReference) {
+  std::mt19937 rng(23);
+  ThreadPool pools[] = {ThreadPool(2), ThreadPool(3), ThreadPool(8)};
+  const auto tiers = test_support::TestableInt8Tiers();
+  for (int trial = 0; trial < 300; ++trial) {
+    const Case c = RandomCase(rng);
+    const std::vector<uint8_t> want = Reference(c);
+    const auto& tier = tiers[static_cast<size_t>(trial) % tiers.size()];
+    int8::PackedGemm p;
+    ASSERT_TRUE(p.Pack(*tier.kernels, c.spec, c.q, c.filter.data(), c.has_bias ? c.bias.data() : nullptr));
+    for (ThreadPool& pool : pools) {
+      ExpectEqual(RunPacked(p, c, &pool), want, c,
+                  tier.label + " trial " + std::to_string(trial) + " threads " + std::to_string(pool.size()));
+      if (HasFatalFailure()) return;
     }
   }
 }

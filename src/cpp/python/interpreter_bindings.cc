@@ -80,6 +80,8 @@ void BindInterpreter(py::module_& m) {
       .def("set_calibrating", &Interpreter::SetCalibrating, py::arg("on"))
       .def("set_fast_float_kernels", &Interpreter::SetFastFloatKernels, py::arg("on"))
       .def("set_fast_integer_kernels", &Interpreter::SetFastIntegerKernels, py::arg("on"))
+      .def("set_num_threads", &Interpreter::SetNumThreads, py::arg("n"))
+      .def_property_readonly("num_threads", &Interpreter::num_threads)
       .def("reset_ranges", &Interpreter::ResetRanges)
       .def("set_preserve_all_tensors", &Interpreter::SetPreserveAllTensors, py::arg("on"))
       .def_property_readonly("preserve_all_tensors", &Interpreter::preserve_all_tensors)

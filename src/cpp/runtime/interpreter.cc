@@ -204,7 +204,7 @@ void Interpreter::AllocateTensors() {
       first_use[i] = std::min(first_use[i], k);
       last_use[i] = std::max(last_use[i], k);
     }
-    OpContext ctx(op, k, numerics_, &tensors_, &node.state, fast_float_, fast_integer_);
+    OpContext ctx(op, k, numerics_, &tensors_, &node.state, fast_float_, fast_integer_, pool_.get());
     WithOperatorContext(g, tensors_, op, k, [&] { node.kernel->prepare(ctx); });
     for (int32_t o : op.outputs) {
       if (tensors_[o].constant) {
@@ -308,12 +308,19 @@ void Interpreter::Invoke() {
   for (size_t k = 0; k < nodes_.size(); ++k) {
     Node& node = nodes_[k];
     if (node.folded) continue;
-    OpContext ctx(*node.op, static_cast<int>(k), numerics_, &tensors_, &node.state, fast_float_, fast_integer_);
+    OpContext ctx(*node.op, static_cast<int>(k), numerics_, &tensors_, &node.state, fast_float_, fast_integer_, pool_.get());
     node.kernel->eval(ctx);
     if (calibrating_) {
       for (int32_t o : node.op->outputs) Observe(o);
     }
   }
+}
+
+void Interpreter::SetNumThreads(int n) {
+  if (n < 1 && n != -1) throw InvalidArgument("num_threads should be >= 1 or -1 (all cores)");
+  const int threads = n == -1 ? ThreadPool::AvailableCores() : n;
+  if (threads == num_threads()) return;
+  pool_ = threads > 1 ? std::make_unique<ThreadPool>(threads) : nullptr;
 }
 
 void Interpreter::SetProfiling(bool on) {
@@ -339,7 +346,7 @@ void Interpreter::InvokeProfiled() {
   for (size_t k = 0; k < nodes_.size(); ++k) {
     Node& node = nodes_[k];
     if (node.folded) continue;
-    OpContext ctx(*node.op, static_cast<int>(k), numerics_, &tensors_, &node.state, fast_float_, fast_integer_);
+    OpContext ctx(*node.op, static_cast<int>(k), numerics_, &tensors_, &node.state, fast_float_, fast_integer_, pool_.get());
     const Clock::time_point t0 = Clock::now();
     node.kernel->eval(ctx);
     op_profile_[k].nanoseconds += ns(Clock::now() - t0);

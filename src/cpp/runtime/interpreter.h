@@ -9,6 +9,7 @@
 #include "runtime/calibration_histogram.h"
 #include "runtime/op_kernel.h"
 #include "runtime/tensor.h"
+#include "runtime/thread_pool.h"
 
 namespace qtflite {
 
@@ -50,6 +51,10 @@ class Interpreter {
   // Integer operators on the fast kernels (src/cpp/kernels/int8, bit-exact with the reference):
   // on by default; off runs the scalar reference kernels, for debugging.
   void SetFastIntegerKernels(bool on) { fast_integer_ = on; }
+  // Threads for the operators that split their work (GEMM, depthwise): n >= 1, or -1 for all
+  // cores. Results are identical for every count. Not to be called during Invoke.
+  void SetNumThreads(int n);
+  int num_threads() const { return pool_ ? pool_->size() : 1; }
   void ResetRanges() {
     ranges_.clear();
     sample_ranges_.clear();
@@ -127,6 +132,7 @@ class Interpreter {
   bool fast_float_ = false;
   bool fast_integer_ = true;
   bool preserve_all_ = false;
+  std::unique_ptr<ThreadPool> pool_;  // null: one thread
   std::vector<std::pair<int, Range>> ranges_;  // tensor index -> observed range
   bool per_sample_ = false;
   std::vector<std::pair<int, SampleRanges>> sample_ranges_;

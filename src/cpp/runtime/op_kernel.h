@@ -10,6 +10,7 @@
 #include "ir/errors.h"
 #include "ir/model.h"
 #include "runtime/tensor.h"
+#include "runtime/thread_pool.h"
 
 namespace qtflite {
 
@@ -24,9 +25,10 @@ struct OpState {
 class OpContext {
  public:
   OpContext(const Operator& op, int op_index, Numerics numerics, std::vector<RtTensor>* tensors,
-            std::unique_ptr<OpState>* state, bool fast_float = false, bool fast_integer = false)
+            std::unique_ptr<OpState>* state, bool fast_float = false, bool fast_integer = false,
+            ThreadPool* pool = nullptr)
       : op_(op), op_index_(op_index), numerics_(numerics), tensors_(tensors), state_(state),
-        fast_float_(fast_float), fast_integer_(fast_integer) {}
+        fast_float_(fast_float), fast_integer_(fast_integer), pool_(pool) {}
 
   const Operator& op() const { return op_; }
   const OpOptions& options() const { return op_.options; }
@@ -36,6 +38,9 @@ class OpContext {
   // Integer operators may use the fast kernels (kernels/int8). They are bit-exact with the
   // reference, so this is off only when the user asks for the reference kernels (BUILTIN_REF).
   bool fast_integer() const { return fast_integer_; }
+  // The interpreter's threads (null: run on the calling thread only). Kernels split over them
+  // only work whose arithmetic does not depend on the split.
+  ThreadPool* thread_pool() const { return pool_; }
 
   int num_inputs() const { return static_cast<int>(op_.inputs.size()); }
   int num_outputs() const { return static_cast<int>(op_.outputs.size()); }
@@ -88,6 +93,7 @@ class OpContext {
   std::unique_ptr<OpState>* state_;
   bool fast_float_;
   bool fast_integer_;
+  ThreadPool* pool_;
 };
 
 struct OpKernel {

@@ -83,15 +83,17 @@ def collect_samples(dataset, inputs):
     return stacked
 
 
-def calibrate(model, stacked_inputs, input_indices, batch=32, progress=None, method=None):
+def calibrate(model, stacked_inputs, input_indices, batch=32, progress=None, method=None, num_threads=-1):
     """{tensor index: (min, max)} from qtflite's interpreter: over all samples for "minmax"
     (TensorFlow's), else as `method` (a calibration_methods.Calibration) derives it from
     per-sample ranges recorded in the same pass; with a progress bar over the samples
-    (qtflite.progress: on in terminals and notebooks, off with progress=False)."""
+    (qtflite.progress: on in terminals and notebooks, off with progress=False).
+    num_threads: the interpreter's (-1: all cores); the ranges do not depend on it."""
     from ..progress import progress_bar
     from .calibration_methods import as_calibration
     method = as_calibration(method)
     interp = _core.Interpreter(model, "micro")
+    interp.set_num_threads(1 if num_threads is None else num_threads)
     total = stacked_inputs[0].shape[0]
     graph = model.to_dict()["subgraphs"][0]
     if any(op["opcode"] == LSTM for op in graph["operators"]):

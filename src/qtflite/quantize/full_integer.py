@@ -524,14 +524,15 @@ def _widening_for(q, d, k, reason, widened_range_of):
 
 def quantize_full_integer(float_model, dataset, *, input_type="float32", output_type="float32", int8_only=False,
                           per_channel=True, per_channel_dense=True, activation_bits=8, denylist=(), progress=None,
-                          calibration=None, bias_correction=False):
+                          calibration=None, bias_correction=False, num_threads=-1):
     """An int8 (or, with activation_bits=16, 16x8) qtflite.Model from a float one and a
     representative dataset. Calibrated ranges whose parameters TFLite Micro or LiteRT would
     refuse are widened, with a QuantizationWarning. `denylist`: indices of operators kept in
     float32 (selective quantization). `progress`: a progress bar over calibration (None: when
     the output is a terminal or notebook). `calibration`: a method name or a
     calibration_methods.Calibration (None: TensorFlow's min/max). `bias_correction`: fold the
-    quantized model's mean output shift per channel into the biases (bias_correction.py)."""
+    quantized model's mean output shift per channel into the biases (bias_correction.py).
+    `num_threads`: calibration threads (-1: all cores)."""
     d = float_model.to_dict()
     g = d["subgraphs"][0]
     inputs = [(next((n for s in d["signature_defs"] for n, i in s["inputs"] if i == t), g["tensors"][t]["name"]),
@@ -543,7 +544,8 @@ def quantize_full_integer(float_model, dataset, *, input_type="float32", output_
                "activation_bits": activation_bits, "denylist": denylist}
 
     def quantize(model):
-        ranges = calibrate(model, stacked, old_in, progress=progress, method=calibration)
+        ranges = calibrate(model, stacked, old_in, progress=progress, method=calibration,
+                           num_threads=num_threads)
         return _quantized_model(model, ranges, options, old_in, old_out)
 
     if bias_correction:

@@ -76,35 +76,46 @@ struct TapLister {
 
 }  // namespace
 
-void ConvFloat(const ConvFloatParams& p, const float* in, const PackedFloatWeights& w, float* out) {
+void ConvFloat(const ConvFloatParams& p, const float* in, const PackedFloatWeights& w, float* out, ThreadPool* pool) {
   const long pixels = static_cast<long>(p.batches) * p.out_h * p.out_w;
   const bool direct = p.kernel_h == 1 && p.kernel_w == 1 && p.stride_h == 1 && p.stride_w == 1 && p.pad_h == 0 &&
                       p.pad_w == 0 && p.in_h == p.out_h && p.in_w == p.out_w;
   if (direct) {
-    FloatGemm(in, static_cast<int>(pixels), p.in_c, w, p.lo, p.hi, out, p.out_c);
+    FloatGemm(in, static_cast<int>(pixels), p.in_c, w, p.lo, p.hi, out, p.out_c, pool);
     return;
   }
   const Frame frame(p);
   const TapLister lister(p, frame);
   const long image_pixels = static_cast<long>(p.out_h) * p.out_w;
   const long block = std::min(kBlockPixels, image_pixels);
-  thread_local std::vector<float> framed;
-  thread_local std::vector<const float*> segs;
-  if (frame.copy) framed.resize(static_cast<size_t>(frame.h) * frame.w * p.in_c);
-  segs.resize(static_cast<size_t>(block) * lister.segs_per_pixel);
-  for (int b = 0; b < p.batches; ++b) {
-    const float* image = in + static_cast<long>(b) * p.in_h * p.in_w * p.in_c;
-    if (frame.copy) {
-      frame.Fill(p, image, framed.data());
-      image = framed.data();
-    }
-    float* image_out = out + b * image_pixels * p.out_c;
-    for (long first = 0; first < image_pixels; first += block) {
+  const long blocks = (image_pixels + block - 1) / block;  // per image
+  // Tasks (image, block) in order; each thread frames the images its tasks touch in its own
+  // (thread-local) scratch.
+  auto run = [&](int64_t begin, int64_t end, int) {
+    thread_local std::vector<float> framed;
+    thread_local std::vector<const float*> segs;
+    if (frame.copy) framed.resize(static_cast<size_t>(frame.h) * frame.w * p.in_c);
+    segs.resize(static_cast<size_t>(block) * lister.segs_per_pixel);
+    long framed_image = -1;
+    for (int64_t task = begin; task < end; ++task) {
+      const long b = static_cast<long>(task / blocks), first = static_cast<long>(task % blocks) * block;
+      const float* image = in + b * p.in_h * p.in_w * p.in_c;
+      if (frame.copy) {
+        if (framed_image != b) frame.Fill(p, image, framed.data());
+        framed_image = b;
+        image = framed.data();
+      }
       const long count = std::min(block, image_pixels - first);
       lister.List(image, first, count, segs.data());
       FloatIndirectGemm(segs.data(), static_cast<int>(count), lister.segs_per_pixel, w, p.lo, p.hi,
-                        image_out + first * p.out_c, p.out_c);
+                        out + (b * image_pixels + first) * p.out_c, p.out_c);
     }
+  };
+  const int64_t tasks = static_cast<int64_t>(p.batches) * blocks;
+  if (pool && pool->size() > 1) {
+    pool->ParallelFor(tasks, run);
+  } else {
+    run(0, tasks, 0);
   }
 }
 

@@ -16,6 +16,8 @@ struct ConvFloatParams {
 };
 
 // `w`: the OHWI filter packed as [out_c][kernel_h · kernel_w · in_c] with its bias.
-void ConvFloat(const ConvFloatParams& p, const float* in, const PackedFloatWeights& w, float* out);
+// With a pool, blocks of output pixels (of every image) are split over its threads.
+void ConvFloat(const ConvFloatParams& p, const float* in, const PackedFloatWeights& w, float* out,
+               ThreadPool* pool = nullptr);
 
 }  // namespace qtflite::fast

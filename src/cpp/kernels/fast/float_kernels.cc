@@ -26,8 +26,14 @@ PackedFloatWeights PackFloatWeights(const float* w, int n, int k, const float* b
 }
 
 void FloatGemm(const float* a, int m, int lda, const PackedFloatWeights& w, float lo, float hi, float* out,
-               int ldo) {
+               int ldo, ThreadPool* pool) {
   if (m <= 0) return;
+  if (pool && pool->size() > 1 && m > 2) {
+    pool->ParallelFor(m, [&](int64_t r0, int64_t r1, int) {
+      FloatGemm(a + r0 * lda, static_cast<int>(r1 - r0), lda, w, lo, hi, out + r0 * ldo, ldo);
+    });
+    return;
+  }
   if (UseAvx2Float(w.isa)) {
     avx2::FloatGemm(a, m, lda, w.k, w.n, w.panels.data(), w.bias.data(), lo, hi, out, ldo);
   } else {
@@ -48,7 +54,17 @@ void FloatIndirectGemm(const float* const* rows, int m, int taps, const PackedFl
 }
 
 void DepthwiseFloat(const DepthwiseFloatParams& p, const float* in, const float* filter, const float* bias,
-                    float* out, Isa isa) {
+                    float* out, Isa isa, ThreadPool* pool) {
+  if (pool && pool->size() > 1 && p.batches > 1) {
+    const int64_t image_in = static_cast<int64_t>(p.in_h) * p.in_w * p.channels;
+    const int64_t image_out = static_cast<int64_t>(p.out_h) * p.out_w * p.channels;
+    pool->ParallelFor(p.batches, [&](int64_t b0, int64_t b1, int) {
+      DepthwiseFloatParams part = p;
+      part.batches = static_cast<int>(b1 - b0);
+      DepthwiseFloat(part, in + b0 * image_in, filter, bias, out + b0 * image_out, isa);
+    });
+    return;
+  }
   thread_local std::vector<long> taps;  // no allocation per invoke once grown
   if (taps.size() < 2 * static_cast<size_t>(p.kernel_h) * p.kernel_w) taps.resize(2 * static_cast<size_t>(p.kernel_h) * p.kernel_w);
   if (UseAvx2Float(isa)) {

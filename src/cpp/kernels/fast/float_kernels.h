@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "kernels/cpu/isa.h"
+#include "runtime/thread_pool.h"
 
 namespace qtflite::fast {
 
@@ -30,8 +31,10 @@ struct PackedFloatWeights {
 PackedFloatWeights PackFloatWeights(const float* w, int n, int k, const float* bias, Isa isa = ActiveIsa());
 
 // out[i][j] = clamp(bias[j] + Σ_k a[i·lda + k] · w[j][k], lo, hi) for i < m, j < w.n; rows of
-// out are ldo floats apart.
-void FloatGemm(const float* a, int m, int lda, const PackedFloatWeights& w, float lo, float hi, float* out, int ldo);
+// out are ldo floats apart. With a pool, rows are split over its threads (a row's result does
+// not depend on the block it falls in, so neither on the thread count).
+void FloatGemm(const float* a, int m, int lda, const PackedFloatWeights& w, float lo, float hi, float* out, int ldo,
+               ThreadPool* pool = nullptr);
 
 // FloatGemm with row i of A gathered from rows[i·taps .. i·taps + taps), pointers to w.k / taps
 // floats each (a convolution's taps: pixels of the input, or a zero row for padding).
@@ -46,9 +49,10 @@ struct DepthwiseFloatParams {
 };
 
 // Depthwise convolution with depth multiplier 1: in NHWC, filter [kh, kw, channels], bias
-// [channels] (required: pass zeros for none), out NHWC.
+// [channels] (required: pass zeros for none), out NHWC. With a pool, images of the batch are
+// split over its threads.
 void DepthwiseFloat(const DepthwiseFloatParams& p, const float* in, const float* filter, const float* bias,
-                    float* out, Isa isa = ActiveIsa());
+                    float* out, Isa isa = ActiveIsa(), ThreadPool* pool = nullptr);
 
 struct PoolFloatParams {
   int batches = 1, in_h = 1, in_w = 1, channels = 1, out_h = 1, out_w = 1;

@@ -168,7 +168,8 @@ bool PackedDepthwise::Pack(const Int8Kernels& kernels, const DepthwiseSpec& spec
     int16_requant_ = q;
     int16_bias_.assign(static_cast<size_t>(channels), 0);
     if (bias) std::memcpy(int16_bias_.data(), bias, sizeof(int64_t) * static_cast<size_t>(channels));
-    sums_.assign(static_cast<size_t>(out.w) * padded, 0);
+    scratch_.resize(1);
+    scratch_[0].sums.assign(static_cast<size_t>(out.w) * padded, 0);
     if (kernels.requantize16 && mk.in_order &&
         int16_vector_.Build(q, bias ? int16_bias_.data() : nullptr, channels, padded)) {
       int16_requant_fn_ = kernels.requantize16;
@@ -197,8 +198,9 @@ bool PackedDepthwise::Pack(const Int8Kernels& kernels, const DepthwiseSpec& spec
   groups_ = groups;
   zero_row_.resize(static_cast<size_t>(padded) * elem_);
   for (size_t i = 0; i < zero_row_.size(); i += elem_) std::memcpy(&zero_row_[i], zero_point, elem_);
-  rows_.assign(static_cast<size_t>(f.h), nullptr);
-  taps_.assign(static_cast<size_t>(slots) * slot, nullptr);
+  scratch_.resize(1);
+  scratch_[0].rows.assign(static_cast<size_t>(f.h), nullptr);
+  scratch_[0].taps.assign(static_cast<size_t>(slots) * slot, nullptr);
   if (multiplier_ > 1) {
     const int64_t span = static_cast<int64_t>(f.h - 1) * g.dilation_h + 1;
     const int ring = static_cast<int>(span < in.h ? span : in.h);
@@ -250,7 +252,7 @@ void PackedDepthwise::RequantizeInt16Row(const int32_t* sums, int16_t* out) cons
   }
 }
 
-void PackedDepthwise::Run(const void* input, void* output) {
+void PackedDepthwise::RunRows(const uint8_t* input, void* output, int64_t r0, int64_t r1, RowScratch& scratch) {
   const ref::Shape4& in = spec_.input;
   const ref::Shape4& out = spec_.output;
   const ref::ConvGeometry& g = spec_.geometry;
@@ -259,7 +261,7 @@ void PackedDepthwise::Run(const void* input, void* output) {
   a.input = spec_.type;
   a.output = int16 ? DepthwiseOutput::kAcc32
                    : (spec_.type == DepthwiseInput::kUInt8 ? DepthwiseOutput::kUInt8 : DepthwiseOutput::kInt8);
-  a.rows = rows_.data();
+  a.rows = scratch.rows.data();
   a.zero_row = zero_row_.data();
   a.in_w = in.w;
   a.channels = out.c;
@@ -272,36 +274,51 @@ void PackedDepthwise::Run(const void* input, void* output) {
   a.weights = weights_.data();
   a.bias = bias_.data();
   if (!int16) a.q = requant_.view();
+  if (use_bounded_) a.bounded = &bounded_;
+  a.taps = scratch.taps.data();
+  const int64_t out_row = static_cast<int64_t>(out.w) * out.c;
+  int batch = -1;
+  for (int64_t row = r0; row < r1; ++row) {
+    const int b = static_cast<int>(row / out.h), oy = static_cast<int>(row % out.h);
+    if (b != batch) {
+      for (int& r : ring_row_) r = -1;  // the ring holds rows of one image
+      batch = b;
+    }
+    const int iy0 = oy * g.stride_h - g.pad_h;
+    for (int ky = 0; ky < spec_.filter.h; ++ky) {
+      const int iy = iy0 + ky * g.dilation_h;
+      scratch.rows[ky] = iy >= 0 && iy < in.h ? InputRow(input, b, iy) : nullptr;
+    }
+    if (int16) {
+      a.out = scratch.sums.data();
+      kernel_.row(a);
+      RequantizeInt16Row(scratch.sums.data(), static_cast<int16_t*>(output) + row * out_row);
+    } else {
+      a.out = static_cast<uint8_t*>(output) + row * out_row;
+      kernel_.row(a);
+    }
+  }
+}
+
+void PackedDepthwise::Run(const void* input, void* output, ThreadPool* pool) {
   if (use_bounded_) {
     const size_t n = bias_.size();
     bounded_.multiplier = bounded_arrays_.data();
     bounded_.rounding = bounded_.multiplier + n + 8;
     bounded_.round_down = bounded_.rounding + n;
     bounded_.right_shift = bounded_.round_down + n;
-    a.bounded = &bounded_;
   }
-  a.taps = taps_.data();
   const uint8_t* x = static_cast<const uint8_t*>(input);
-  const int64_t out_row = static_cast<int64_t>(out.w) * out.c;
-  for (int b = 0; b < out.n; ++b) {
-    for (int& r : ring_row_) r = -1;
-    for (int oy = 0; oy < out.h; ++oy) {
-      const int iy0 = oy * g.stride_h - g.pad_h;
-      for (int ky = 0; ky < spec_.filter.h; ++ky) {
-        const int iy = iy0 + ky * g.dilation_h;
-        rows_[ky] = iy >= 0 && iy < in.h ? InputRow(x, b, iy) : nullptr;
-      }
-      const int64_t row_index = static_cast<int64_t>(b) * out.h + oy;
-      if (int16) {
-        a.out = sums_.data();
-        kernel_.row(a);
-        RequantizeInt16Row(sums_.data(), static_cast<int16_t*>(output) + row_index * out_row);
-      } else {
-        a.out = static_cast<uint8_t*>(output) + row_index * out_row;
-        kernel_.row(a);
-      }
-    }
+  const int64_t rows = static_cast<int64_t>(spec_.output.n) * spec_.output.h;
+  // Depth multiplier > 1 expands input rows into one shared ring: one thread.
+  if (!pool || pool->size() == 1 || multiplier_ > 1 || rows < 2) {
+    RunRows(x, output, 0, rows, scratch_[0]);
+    return;
   }
+  while (scratch_.size() < static_cast<size_t>(pool->size())) scratch_.push_back(scratch_[0]);
+  pool->ParallelFor(rows, [&](int64_t r0, int64_t r1, int thread) {
+    RunRows(x, output, r0, r1, scratch_[static_cast<size_t>(thread)]);
+  });
 }
 
 }  // namespace qtflite::int8

@@ -19,6 +19,7 @@
 #include "kernels/reference/common.h"
 #include "kernels/reference/conv.h"
 #include "kernels/reference/shape.h"
+#include "runtime/thread_pool.h"
 
 namespace qtflite::int8 {
 
@@ -50,8 +51,10 @@ class PackedDepthwise {
   bool bounded_requant() const { return use_bounded_; }
 
   // input: the spec's input tensor (int8, uint8 or int16); output: its output tensor (same type).
-  // Not reentrant: it uses the scratch held here.
-  void Run(const void* input, void* output);
+  // Not reentrant: it uses the scratch held here. With a pool (and depth multiplier 1, whose
+  // rows need no shared ring), output rows are split over its threads, each with its own
+  // scratch; every row is computed alike whatever the split.
+  void Run(const void* input, void* output, ThreadPool* pool = nullptr);
 
  private:
   const void* InputRow(const uint8_t* input, int batch, int iy);
@@ -73,12 +76,18 @@ class PackedDepthwise {
   // int16 on the tier's vector requantization (sums in channel order, fixed point): else scalar.
   Requant16Fn int16_requant_fn_ = nullptr;
   Requant16Table int16_vector_;
-  // Scratch.
+  // Scratch of one thread.
+  struct RowScratch {
+    std::vector<const void*> rows, taps;
+    std::vector<int32_t> sums;  // int16: one output row of packed sums
+  };
+  // Output rows [r0, r1) of the whole batch (row = batch · out_h + oy).
+  void RunRows(const uint8_t* input, void* output, int64_t r0, int64_t r1, RowScratch& scratch);
+
   std::vector<uint8_t> zero_row_;
-  std::vector<const void*> rows_, taps_;
+  std::vector<RowScratch> scratch_;  // one per thread; [0] sized by Pack
   std::vector<uint8_t> ring_;  // depth multiplier > 1: expanded input rows
   std::vector<int> ring_row_;  // which input row each ring slot holds (-1: none)
-  std::vector<int32_t> sums_;  // int16: one output row of packed sums
 };
 
 }  // namespace qtflite::int8

@@ -142,10 +142,6 @@ bool PackedGemm::Pack(const Int8Kernels& kernels, const GemmSpec& spec, const re
   if (mode_ == Mode::kIm2col) {
     // Rows padded to whole groups of 4 (zeros, against zero weights): no partial group to load.
     col_stride_ = (kc + 3) / 4 * 4;
-    // Slack past the last row: Gather's word copies may write up to kGatherSlack bytes beyond a
-    // kernel row's span.
-    cols_.assign(static_cast<size_t>(block_rows_) * col_stride_ + kGatherSlack, 0);
-    table_.resize(static_cast<size_t>(block_rows_));
   }
   return true;
 }
@@ -182,8 +178,8 @@ void PackedGemm::BuildTable(const uint8_t* input) {
   table_input_ = input;
 }
 
-// Im2col: rows m0..m0+rows-1 gathered into cols_ (kc = kh·kw·in_c each), and their pointers.
-void PackedGemm::Gather(const uint8_t* input, int64_t m0, int rows) {
+// Im2col: rows m0..m0+rows-1 gathered into the scratch (kc = kh·kw·in_c each), and their pointers.
+void PackedGemm::Gather(const uint8_t* input, int64_t m0, int rows, Scratch& scratch) const {
   const ref::Shape4& in = spec_.input;
   const ref::Shape4& out = spec_.output;
   const ref::Shape4& f = spec_.filter;
@@ -200,7 +196,7 @@ void PackedGemm::Gather(const uint8_t* input, int64_t m0, int rows) {
   const uint8_t* const input_end = input + in.FlatSize();
   const int last_dy = (f.h - 1) * g.dilation_h;
   for (int r = 0; r < rows; ++r) {
-    uint8_t* dst = cols_.data() + static_cast<int64_t>(r) * col_stride_;
+    uint8_t* dst = scratch.cols.data() + static_cast<int64_t>(r) * col_stride_;
     const int ix0 = ox * g.stride_w - g.pad_w;
     const bool row_inside = g.dilation_w == 1 && ix0 >= 0 && ix0 + f.w <= in.w;
     const int iy0 = oy * g.stride_h - g.pad_h;
@@ -244,15 +240,13 @@ void PackedGemm::Gather(const uint8_t* input, int64_t m0, int rows) {
     }
   }
   const int padded = (rows + kernel_.mr - 1) / kernel_.mr * kernel_.mr;
-  for (int r = 0; r < padded; ++r) table_[r] = cols_.data() + static_cast<int64_t>(std::min(r, rows - 1)) * col_stride_;
+  for (int r = 0; r < padded; ++r) {
+    scratch.table[r] = scratch.cols.data() + static_cast<int64_t>(std::min(r, rows - 1)) * col_stride_;
+  }
 }
 
-void PackedGemm::Run(const void* input, void* output) {
-  if (rows_ == 0) return;
-  const uint8_t* in = static_cast<const uint8_t*>(input);
-  if (mode_ != Mode::kIm2col && table_input_ != input) BuildTable(in);
+void PackedGemm::RunTile(const void* const* table, int64_t m0, int rows, int p0, int p1, void* output) const {
   const int mr = kernel_.mr, nr = kernel_.nr, channels = spec_.output.c;
-  const int panels = (channels + nr - 1) / nr;
   GemmArgs args;
   args.kc = mode_ == Mode::kIm2col ? col_stride_ : kc_;
   args.ks = ks_;
@@ -261,32 +255,76 @@ void PackedGemm::Run(const void* input, void* output) {
   args.out_uint8 = spec_.type == GemmInput::kUInt8;
   args.out_stride = channels;
   const uint8_t* weights = reinterpret_cast<const uint8_t*>(weights_.data());
-  for (int64_t m0 = 0; m0 < rows_; m0 += block_rows_) {
-    const int rows = static_cast<int>(std::min<int64_t>(block_rows_, rows_ - m0));
-    const void* const* table;
-    if (mode_ == Mode::kIm2col) {
-      Gather(in, m0, rows);
-      table = table_.data();
-    } else {
-      table = table_.data() + m0 / mr * ks_ * mr;
+  for (int p = p0; p < p1; ++p) {
+    args.w = weights + p * panel_bytes_;
+    args.c0 = p * nr;
+    args.nr = std::min(nr, channels - p * nr);
+    for (int r = 0; r < rows; r += mr) {
+      args.mr = std::min(mr, rows - r);
+      args.a = table + static_cast<int64_t>(r) / mr * ks_ * mr;
+      args.out = static_cast<uint8_t*>(output) + (m0 + r) * channels + args.c0;
+      GemmFn fn = kernel_.fn;
+      if (args.mr == 1 && kernel_.fn1) {
+        fn = kernel_.fn1;
+      } else if (2 * args.nr <= nr && kernel_.half) {
+        fn = small_k_ && kernel_.half_small_k ? kernel_.half_small_k : kernel_.half;
+      }
+      fn(args);
     }
-    for (int p = 0; p < panels; ++p) {
-      args.w = weights + p * panel_bytes_;
-      args.c0 = p * nr;
-      args.nr = std::min(nr, channels - p * nr);
-      for (int r = 0; r < rows; r += mr) {
-        args.mr = std::min(mr, rows - r);
-        args.a = table + static_cast<int64_t>(r) / mr * ks_ * mr;
-        args.out = static_cast<uint8_t*>(output) + (m0 + r) * channels + args.c0;
-        GemmFn fn = kernel_.fn;
-        if (args.mr == 1 && kernel_.fn1) {
-          fn = kernel_.fn1;
-        } else if (2 * args.nr <= nr && kernel_.half) {
-          fn = small_k_ && kernel_.half_small_k ? kernel_.half_small_k : kernel_.half;
-        }
-        fn(args);
+  }
+}
+
+void PackedGemm::Run(const void* input, void* output, ThreadPool* pool) {
+  if (rows_ == 0) return;
+  const uint8_t* in = static_cast<const uint8_t*>(input);
+  if (mode_ != Mode::kIm2col && table_input_ != input) BuildTable(in);
+  const int mr = kernel_.mr, nr = kernel_.nr;
+  const int panels = (spec_.output.c + nr - 1) / nr;
+  const int threads = pool ? pool->size() : 1;
+  // Tasks: row blocks of up to block_rows_ (smaller when there are few, so that every thread
+  // gets some), times chunks of panels when the rows alone cannot keep the threads busy (not for
+  // im2col, whose tasks each gather their rows).
+  int block = block_rows_;
+  if (threads > 1) {
+    const int64_t per_task = (rows_ + 2 * threads - 1) / (2 * threads);
+    block = static_cast<int>(std::min<int64_t>(block, std::max<int64_t>(mr, (per_task + mr - 1) / mr * mr)));
+  }
+  const int64_t row_blocks = (rows_ + block - 1) / block;
+  int panel_chunks = 1;
+  if (mode_ != Mode::kIm2col && row_blocks < 2 * threads) {
+    panel_chunks = static_cast<int>(std::min<int64_t>(panels, (2 * threads + row_blocks - 1) / row_blocks));
+  }
+  if (mode_ == Mode::kIm2col && scratch_.size() < static_cast<size_t>(threads)) {
+    scratch_.resize(static_cast<size_t>(threads));
+    for (Scratch& s : scratch_) {
+      if (!s.cols.empty()) continue;
+      // Slack past the last row: Gather's word copies may write up to kGatherSlack bytes beyond
+      // a kernel row's span.
+      s.cols.assign(static_cast<size_t>(block_rows_) * col_stride_ + kGatherSlack, 0);
+      s.table.resize(static_cast<size_t>(block_rows_));
+    }
+  }
+  auto run_tasks = [&](int64_t begin, int64_t end, int thread) {
+    for (int64_t task = begin; task < end; ++task) {
+      const int64_t m0 = task / panel_chunks * block;
+      const int chunk = static_cast<int>(task % panel_chunks);
+      const int p0 = static_cast<int>(int64_t{panels} * chunk / panel_chunks);
+      const int p1 = static_cast<int>(int64_t{panels} * (chunk + 1) / panel_chunks);
+      const int rows = static_cast<int>(std::min<int64_t>(block, rows_ - m0));
+      if (mode_ == Mode::kIm2col) {
+        Scratch& scratch = scratch_[static_cast<size_t>(thread)];
+        Gather(in, m0, rows, scratch);
+        RunTile(scratch.table.data(), m0, rows, p0, p1, output);
+      } else {
+        RunTile(table_.data() + m0 / mr * ks_ * mr, m0, rows, p0, p1, output);
       }
     }
+  };
+  const int64_t tasks = row_blocks * panel_chunks;
+  if (threads > 1) {
+    pool->ParallelFor(tasks, run_tasks);
+  } else {
+    run_tasks(0, tasks, 0);
   }
 }
 

@@ -21,6 +21,7 @@
 #include "kernels/reference/common.h"
 #include "kernels/reference/conv.h"
 #include "kernels/reference/shape.h"
+#include "runtime/thread_pool.h"
 
 namespace qtflite::int8 {
 
@@ -54,13 +55,22 @@ class PackedGemm {
   const GemmSpec& spec() const { return spec_; }
   GemmLayout layout() const { return kernel_.layout; }
 
-  // Not reentrant: it uses the scratch held here.
-  void Run(const void* input, void* output);
+  // Not reentrant: it uses the scratch held here. With a pool, blocks of output rows (and of
+  // output channels, when rows are few) go to its threads; every output element is computed by
+  // the same arithmetic whatever the split, so the result does not depend on the thread count.
+  void Run(const void* input, void* output, ThreadPool* pool = nullptr);
 
  private:
   enum class Mode { kDirect, kIndirect, kIm2col };
   void BuildTable(const uint8_t* input);
-  void Gather(const uint8_t* input, int64_t m0, int rows);
+  // Im2col scratch, one per thread: gathered rows and their pointers.
+  struct Scratch {
+    std::vector<uint8_t> cols;
+    std::vector<const void*> table;
+  };
+  void Gather(const uint8_t* input, int64_t m0, int rows, Scratch& scratch) const;
+  // Output rows [m0, m0 + rows) × panels [p0, p1); `table` holds the rows' pointers.
+  void RunTile(const void* const* table, int64_t m0, int rows, int p0, int p1, void* output) const;
 
   GemmMicrokernel kernel_;
   cpu::Isa isa_ = cpu::Isa::kSse2;
@@ -75,10 +85,11 @@ class PackedGemm {
   std::vector<int32_t> weights_;  // panels (int32 for alignment)
   ChannelRequant requant_;
   std::vector<uint8_t> zero_row_;
-  // Scratch: the row pointers (tile-major: [tile][tap][MR]) and the input they were built for.
+  // Direct and indirect: the row pointers (tile-major: [tile][tap][MR]) and the input they
+  // were built for, shared by the threads.
   std::vector<const void*> table_;
   const void* table_input_ = nullptr;
-  std::vector<uint8_t> cols_;  // im2col: one block of gathered rows
+  std::vector<Scratch> scratch_;  // im2col: per thread, one block of gathered rows each
 };
 
 }  // namespace qtflite::int8

@@ -95,6 +95,7 @@ bool EvalFastFloat(OpContext& ctx, ConvState& s, bool depthwise, const ref::Shap
                    const ref::Shape4& os, const RtTensor& in, const RtTensor& filter, const RtTensor* bias,
                    RtTensor& out) {
   const ref::ConvGeometry& g = s.geometry;
+  ThreadPool* pool = ctx.thread_pool();
   if (depthwise) {
     if (os.c != is.c) return false;
     fast::DepthwiseFloatParams p;
@@ -104,7 +105,7 @@ bool EvalFastFloat(OpContext& ctx, ConvState& s, bool depthwise, const ref::Shap
     p.pad_h = g.pad_h, p.pad_w = g.pad_w, p.lo = s.float_act.min, p.hi = s.float_act.max;
     if (!bias) s.zero_bias.assign(static_cast<size_t>(is.c), 0.0f);
     fast::DepthwiseFloat(p, in.as<float>(), filter.as<float>(), bias ? bias->as<float>() : s.zero_bias.data(),
-                         out.as<float>());
+                         out.as<float>(), fast::ActiveIsa(), pool);
     return true;
   }
   if (fs.c != is.c) return false;
@@ -114,7 +115,7 @@ bool EvalFastFloat(OpContext& ctx, ConvState& s, bool depthwise, const ref::Shap
   p.stride_h = g.stride_h, p.stride_w = g.stride_w, p.dilation_h = g.dilation_h, p.dilation_w = g.dilation_w;
   p.pad_h = g.pad_h, p.pad_w = g.pad_w, p.lo = s.float_act.min, p.hi = s.float_act.max;
   const auto& packed = s.float_weights.Get(filter, bias, fs.n, fs.h * fs.w * fs.c);
-  fast::ConvFloat(p, in.as<float>(), packed, out.as<float>());
+  fast::ConvFloat(p, in.as<float>(), packed, out.as<float>(), pool);
   return true;
 }
 
@@ -272,13 +273,13 @@ void Eval(OpContext& ctx) {
   int8::DepthwiseSpec fast_spec;
   if (kKind == ConvKind::kDepthwise && ctx.fast_integer() && FastDepthwiseSpec(s, is, fs, os, &fast_spec) &&
       s.depthwise_integer.Eval(fast_spec, s.requant, in, filter, ctx.has_input(bias_index) ? &ctx.input(bias_index) : nullptr,
-                               out)) {
+                               out, ctx.thread_pool())) {
     return;
   }
   int8::GemmSpec gemm_spec;
   if (kKind == ConvKind::kConv && ctx.fast_integer() && FastGemmSpec(s, is, fs, os, &gemm_spec) &&
       s.gemm_integer.Eval(gemm_spec, s.requant, in, filter, ctx.has_input(bias_index) ? &ctx.input(bias_index) : nullptr,
-                          out)) {
+                          out, ctx.thread_pool())) {
     return;
   }
   int8::Gemm16Spec gemm16_spec;

@@ -20,10 +20,10 @@ void DepthwiseIntegerFast::Prepare(const int8::DepthwiseSpec& spec, const refere
 }
 
 bool DepthwiseIntegerFast::Eval(const int8::DepthwiseSpec& spec, const reference::Requant& q, const RtTensor& in,
-                                const RtTensor& filter, const RtTensor* bias, RtTensor& out) {
+                                const RtTensor& filter, const RtTensor* bias, RtTensor& out, ThreadPool* pool) {
   if (!tried_ || !constant_ || tried_isa_ != cpu::ActiveIsa() || tried_spec_ != spec) Pack(spec, q, filter, bias);
   if (!packed_.packed()) return false;
-  packed_.Run(in.data, out.data);
+  packed_.Run(in.data, out.data, pool);
   return true;
 }
 

@@ -90,10 +90,12 @@ void Eval(OpContext& ctx) {
   RtTensor& out = ctx.output(0);
   if (ctx.fast_integer() && (a.dtype == DType::kInt8 || a.dtype == DType::kUInt8)) {
     const auto& k = int8::ActiveElementwiseKernels();
+    ThreadPool* pool = ctx.thread_pool();
     auto fast = [&](const RtTensor& x, const RtTensor& y, RtTensor& z) {
-      return kOp == Binary::kMul ? FastMul(k, s.mul, x, y, z) : FastAddSub(k, s.add_sub, kOp == Binary::kSub, x, y, z);
+      return kOp == Binary::kMul ? FastMul(k, s.mul, x, y, z, pool)
+                                 : FastAddSub(k, s.add_sub, kOp == Binary::kSub, x, y, z, pool);
     };
-    if (s.table.Eval(a, b, out, fast) || fast(a, b, out)) return;
+    if (s.table.Eval(a, b, out, fast, pool) || fast(a, b, out)) return;
   }
   if (ctx.fast_float() && a.dtype == DType::kFloat32 && a.shape == b.shape && a.shape == out.shape) {
     const fast::BinaryFloatOp op = kOp == Binary::kAdd   ? fast::BinaryFloatOp::kAdd

@@ -67,12 +67,28 @@ bool PlanBroadcastRows(const std::vector<int32_t>& a0, const std::vector<int32_t
 namespace {
 
 template <typename Kernel>
-bool RunBinary(const RtTensor& a, const RtTensor& b, RtTensor& out, Kernel kernel) {
+bool RunBinary(const RtTensor& a, const RtTensor& b, RtTensor& out, Kernel kernel, ThreadPool* pool) {
   ElemType t;
   if (!ElemTypeOf(out.dtype, &t) || a.dtype != out.dtype || b.dtype != out.dtype) return false;
   BroadcastRows plan;
   if (!PlanBroadcastRows(a.shape, b.shape, out.shape, &plan)) return false;
   if (plan.outer * plan.inner == 0) return true;
+  if (plan.outer == 1) {  // one run of elements: split it
+    ForElementRanges(pool, plan.inner, [&](int64_t i0, int64_t i1) {
+      kernel(t, a.data + i0 * plan.a_step, plan.a_step, b.data + i0 * plan.b_step, plan.b_step, i1 - i0,
+             out.data + i0);
+    });
+    return true;
+  }
+  if (pool && pool->size() > 1 && plan.outer * plan.inner >= 16384) {  // rows over the threads
+    pool->ParallelFor(plan.outer, [&](int64_t r0, int64_t r1, int) {
+      for (int64_t r = r0; r < r1; ++r) {
+        kernel(t, a.data + r * plan.a_row, plan.a_step, b.data + r * plan.b_row, plan.b_step, plan.inner,
+               out.data + r * plan.inner);
+      }
+    });
+    return true;
+  }
   for (int64_t r = 0; r < plan.outer; ++r) {
     kernel(t, a.data + r * plan.a_row, plan.a_step, b.data + r * plan.b_row, plan.b_step, plan.inner,
            out.data + r * plan.inner);
@@ -83,7 +99,7 @@ bool RunBinary(const RtTensor& a, const RtTensor& b, RtTensor& out, Kernel kerne
 }  // namespace
 
 bool FastAddSub(const int8::ElementwiseKernels& k, const ref::AddSubInt8Params& p, bool subtract, const RtTensor& a,
-                const RtTensor& b, RtTensor& out) {
+                const RtTensor& b, RtTensor& out, ThreadPool* pool) {
   // The inputs' multipliers come from QuantizeMultiplierSmallerThanOneExp (shift <= 0).
   if (p.input1_shift > 0 || p.input2_shift > 0 || p.left_shift < 0 || p.left_shift > 30) return false;
   int8::AddSubParams q;
@@ -102,7 +118,7 @@ bool FastAddSub(const int8::ElementwiseKernels& k, const ref::AddSubInt8Params& 
   q.subtract = subtract;
   return RunBinary(a, b, out, [&](ElemType t, const void* x, int xs, const void* y, int ys, int64_t n, void* o) {
     k.add_sub(q, t, x, xs, y, ys, n, o);
-  });
+  }, pool);
 }
 
 bool BinaryTable::Applies(const RtTensor& a, const RtTensor& b, const RtTensor& out) {
@@ -123,7 +139,7 @@ void BinaryTable::Lookup(const uint8_t* a, const uint8_t* b, int64_t n, uint8_t*
 }
 
 bool FastMul(const int8::ElementwiseKernels& k, const ref::MulInt8Params& p, const RtTensor& a, const RtTensor& b,
-             RtTensor& out) {
+             RtTensor& out, ThreadPool* pool) {
   int8::MulParams q;
   q.input1_offset = p.input1_offset;
   q.input2_offset = p.input2_offset;
@@ -134,7 +150,7 @@ bool FastMul(const int8::ElementwiseKernels& k, const ref::MulInt8Params& p, con
   q.act_max = p.act.max;
   return RunBinary(a, b, out, [&](ElemType t, const void* x, int xs, const void* y, int ys, int64_t n, void* o) {
     k.mul(q, t, x, xs, y, ys, n, o);
-  });
+  }, pool);
 }
 
 bool FastQuantize(const int8::ElementwiseKernels& k, const ref::RequantizeParams& p, const RtTensor& in,
@@ -164,7 +180,7 @@ bool FastDequantize(const int8::ElementwiseKernels& k, const RtTensor& in, RtTen
 }
 
 bool FastPool(const int8::ElementwiseKernels& k, bool max, const ref::PoolGeometry& g, ref::ActivationRange act,
-              const RtTensor& in, RtTensor& out) {
+              const RtTensor& in, RtTensor& out, ThreadPool* pool) {
   ElemType t;
   if (!ElemTypeOf(in.dtype, &t) || in.rank() != 4 || out.rank() != 4) return false;
   const int n = in.shape[0], h = in.shape[1], w = in.shape[2], c = in.shape[3];
@@ -197,9 +213,18 @@ bool FastPool(const int8::ElementwiseKernels& k, bool max, const ref::PoolGeomet
     a.pad_w = g.pad_w;
     a.act_min = act.min;
     a.act_max = act.max;
-    std::vector<uint8_t> scratch(2 * static_cast<size_t>(w) * c);
-    a.scratch = scratch.data();
-    k.max_pool(a, t, in.data, out.data);
+    auto images = [&](int64_t b0, int64_t b1, int) {
+      int8::PoolArgs part = a;
+      part.batch = static_cast<int>(b1 - b0);
+      std::vector<uint8_t> scratch(2 * static_cast<size_t>(w) * c);
+      part.scratch = scratch.data();
+      k.max_pool(part, t, in.data + b0 * h * w * c, out.data + b0 * oh * ow * c);
+    };
+    if (pool && pool->size() > 1 && n > 1) {
+      pool->ParallelFor(n, images);
+    } else {
+      images(0, n, 0);
+    }
     return true;
   }
   std::vector<const void*> taps(static_cast<size_t>(g.filter_h) * g.filter_w);

@@ -5,6 +5,7 @@
 // int8::ActiveElementwiseKernels(), the tests every tier.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -14,6 +15,7 @@
 #include "kernels/reference/quantize.h"
 #include "kernels/reference/reduce.h"
 #include "runtime/tensor.h"
+#include "runtime/thread_pool.h"
 
 namespace qtflite::ops {
 
@@ -30,9 +32,23 @@ bool PlanBroadcastRows(const std::vector<int32_t>& a, const std::vector<int32_t>
                        BroadcastRows* plan);
 
 bool FastAddSub(const int8::ElementwiseKernels& k, const reference::AddSubInt8Params& p, bool subtract,
-                const RtTensor& a, const RtTensor& b, RtTensor& out);
+                const RtTensor& a, const RtTensor& b, RtTensor& out, ThreadPool* pool = nullptr);
 bool FastMul(const int8::ElementwiseKernels& k, const reference::MulInt8Params& p, const RtTensor& a,
-             const RtTensor& b, RtTensor& out);
+             const RtTensor& b, RtTensor& out, ThreadPool* pool = nullptr);
+
+// Calls fn(i0, i1) over [0, n): on the calling thread when n is small or there is no pool, else
+// in chunks (multiples of 64 elements) on the pool's threads. For elementwise kernels, whose
+// every element is computed alike wherever a chunk starts.
+template <typename Fn>
+void ForElementRanges(ThreadPool* pool, int64_t n, Fn&& fn) {
+  constexpr int64_t kMinParallel = 16384, kAlign = 64;
+  if (!pool || pool->size() == 1 || n < kMinParallel) {
+    fn(int64_t{0}, n);
+    return;
+  }
+  const int64_t units = (n + kAlign - 1) / kAlign;
+  pool->ParallelFor(units, [&](int64_t u0, int64_t u1, int) { fn(u0 * kAlign, std::min(n, u1 * kAlign)); });
+}
 
 // ADD / SUB / MUL of two int8 or uint8 tensors of one shape through a table of all 65,536
 // results, out[i] = table[a[i]·256 + b[i]] (a and b as bytes): FastAddSub / FastMul fill the
@@ -45,11 +61,13 @@ class BinaryTable {
   static constexpr int64_t kMinElements = 4096;
   // `fill(a, b, out)`: the operator on three 65,536-element tensors, as FastAddSub(k, ..., a, b,
   // out); returns whether it computed them.
+  // With a pool, ranges of elements are looked up on its threads.
   template <typename Fill>
-  bool Eval(const RtTensor& a, const RtTensor& b, RtTensor& out, Fill fill) {
+  bool Eval(const RtTensor& a, const RtTensor& b, RtTensor& out, Fill fill, ThreadPool* pool = nullptr) {
     if (!Applies(a, b, out)) return false;
     if (table_.empty() && !Build(a, b, out, fill)) return false;
-    Lookup(a.data, b.data, out.num_elements(), out.data);
+    const int64_t n = out.num_elements();
+    ForElementRanges(pool, n, [&](int64_t i0, int64_t i1) { Lookup(a.data + i0, b.data + i0, i1 - i0, out.data + i0); });
     return true;
   }
 
@@ -81,8 +99,9 @@ bool FastQuantize(const int8::ElementwiseKernels& k, const reference::Requantize
 bool FastDequantize(const int8::ElementwiseKernels& k, const RtTensor& in, RtTensor& out);
 
 // MAX_POOL_2D / AVERAGE_POOL_2D on int8 and uint8 NHWC tensors.
+// With a pool, MAX_POOL_2D splits the batch over its threads.
 bool FastPool(const int8::ElementwiseKernels& k, bool max, const reference::PoolGeometry& g,
-              reference::ActivationRange act, const RtTensor& in, RtTensor& out);
+              reference::ActivationRange act, const RtTensor& in, RtTensor& out, ThreadPool* pool = nullptr);
 // MEAN of an int8/uint8 4-D tensor over axes {1, 2} (global average pooling).
 bool FastSpatialMean(const int8::ElementwiseKernels& k, const reference::MeanOrSumInt8Params& p,
                      const std::vector<int>& axes, const RtTensor& in, RtTensor& out);

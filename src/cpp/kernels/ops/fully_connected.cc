@@ -140,7 +140,8 @@ void Eval(OpContext& ctx) {
   RtTensor& out = ctx.output(0);
   int8::GemmSpec spec;
   if (ctx.fast_integer() && FastGemmSpec(s, &spec) &&
-      s.gemm_integer.Eval(spec, s.requant, ctx.input(0), ctx.input(1), ctx.has_input(2) ? &ctx.input(2) : nullptr, out)) {
+      s.gemm_integer.Eval(spec, s.requant, ctx.input(0), ctx.input(1), ctx.has_input(2) ? &ctx.input(2) : nullptr, out,
+                                                     ctx.thread_pool())) {
     return;
   }
   const RtTensor* bias16 = ctx.has_input(2) ? &ctx.input(2) : nullptr;
@@ -178,7 +179,7 @@ void Eval(OpContext& ctx) {
     const RtTensor* bias = ctx.has_input(2) ? &ctx.input(2) : nullptr;
     const auto& packed = s.float_weights.Get(ctx.input(1), bias, s.out_depth, s.in_depth);
     fast::FloatGemm(ctx.input(0).as<float>(), s.batches, s.in_depth, packed, s.float_act.min, s.float_act.max,
-                    out.as<float>(), s.out_depth);
+                    out.as<float>(), s.out_depth, ctx.thread_pool());
   } else {
     const float* bias = ctx.has_input(2) ? ctx.input(2).as<float>() : nullptr;
     ref::FullyConnectedFloat(s.float_act, s.batches, s.in_depth, s.out_depth, ctx.input(0).as<float>(),

@@ -18,7 +18,7 @@ class GemmIntegerFast {
   // Computes `out`; false when the fast kernels do not take this node (the caller runs the
   // reference kernel).
   bool Eval(const int8::GemmSpec& spec, const reference::Requant& q, const RtTensor& in, const RtTensor& filter,
-            const RtTensor* bias, RtTensor& out);
+            const RtTensor* bias, RtTensor& out, ThreadPool* pool = nullptr);
 
  private:
   void Pack(const int8::GemmSpec& spec, const reference::Requant& q, const RtTensor& filter, const RtTensor* bias);

@@ -65,7 +65,10 @@ void Eval(OpContext& ctx) {
   RtTensor& in = ctx.input(0);
   RtTensor& out = ctx.output(0);
   ref::Shape4 is = RefShape4(ctx, in, "input"), os = RefShape4(ctx, out, "output");
-  if (ctx.fast_integer() && FastPool(int8::ActiveElementwiseKernels(), kMax, s.geometry, s.act, in, out)) return;
+  if (ctx.fast_integer() && FastPool(int8::ActiveElementwiseKernels(), kMax, s.geometry, s.act, in, out,
+                                         ctx.thread_pool())) {
+    return;
+  }
   if (in.dtype == DType::kInt8) {
     if (kMax) ref::MaxPoolInt8(s.geometry, s.act, is, in.as<int8_t>(), os, out.as<int8_t>());
     else ref::AveragePoolInt8(s.geometry, s.act, is, in.as<int8_t>(), os, out.as<int8_t>());
