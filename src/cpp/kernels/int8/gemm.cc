@@ -75,26 +75,32 @@ bool PackedGemm::Pack(const Int8Kernels& kernels, const GemmSpec& spec, const re
   const bool u8 = spec.type == GemmInput::kUInt8;
   const int32_t zp = -q.input_offset;
   if (u8 ? (zp < 0 || zp > 255) : (zp < -128 || zp > 127)) return false;
-  const GemmMicrokernel k = u8 ? kernels.gemm_u8 : (q.weights_offset == 0 && kernels.gemm_dot.fn ? kernels.gemm_dot
-                                                                                                 : kernels.gemm_s8);
-  if (!k.fn || k.nr > kChannelPadding) return false;
+  GemmMicrokernel k = u8 ? kernels.gemm_u8 : (q.weights_offset == 0 && kernels.gemm_dot.fn ? kernels.gemm_dot
+                                                                                           : kernels.gemm_s8);
+  const int64_t rows = int64_t{out.n} * out.h * out.w;
+  if (!u8 && q.weights_offset == 0 && kernels.gemm_tile.fn && rows >= kGemmTileMinRows) k = kernels.gemm_tile;
+  // Requant parameters are padded to kChannelPadding: wider panels are whole multiples of it.
+  if (!k.fn || (k.nr > kChannelPadding && k.nr % kChannelPadding != 0)) return false;
+  const bool tile = k.layout == GemmLayout::kTile;
 
   const int taps = f.h * f.w;
   const bool one_by_one = taps == 1 && g.stride_h == 1 && g.stride_w == 1 && g.pad_h == 0 && g.pad_w == 0 &&
                           in.h == out.h && in.w == out.w;
   Mode mode = one_by_one ? Mode::kDirect : (in.c < kIm2colChannels ? Mode::kIm2col : Mode::kIndirect);
   if (taps == 1 && mode == Mode::kIm2col) mode = Mode::kIndirect;
+  // tileloadd reads rows at a fixed stride: every convolution gathers its rows (im2col).
+  if (tile && !one_by_one) mode = Mode::kIm2col;
   const int kc = mode == Mode::kIm2col ? taps * in.c : in.c;
   const int ks = mode == Mode::kIndirect ? taps : 1;
-  const int groups = (kc + 3) / 4;
-  const bool dot = k.layout == GemmLayout::kDot;
+  const int groups = tile ? (kc + 63) / 64 * 16 : (kc + 3) / 4;
+  const bool dot = k.layout != GemmLayout::kMadd;
   const int64_t group_bytes = int64_t{4} * k.nr * (dot ? 1 : 2);
   const int64_t panel_bytes = int64_t{4} * k.nr + int64_t{ks} * groups * group_bytes;
   const int panels = (out.c + k.nr - 1) / k.nr;
   std::vector<int32_t> packed(static_cast<size_t>(panel_bytes / 4 * panels), 0);
 
   const int64_t depth = int64_t{taps} * in.c;  // filter elements per output channel
-  const int32_t bias_scale = dot ? q.input_offset - 128 : q.input_offset;
+  const int32_t bias_scale = k.layout == GemmLayout::kDot ? q.input_offset - 128 : q.input_offset;
   for (int p = 0; p < panels; ++p) {
     uint8_t* panel = reinterpret_cast<uint8_t*>(packed.data()) + p * panel_bytes;
     int32_t* panel_bias = reinterpret_cast<int32_t*>(panel);
@@ -130,7 +136,7 @@ bool PackedGemm::Pack(const Int8Kernels& kernels, const GemmSpec& spec, const re
   mode_ = mode;
   kc_ = kc;
   ks_ = ks;
-  rows_ = int64_t{out.n} * out.h * out.w;
+  rows_ = rows;
   panel_bytes_ = panel_bytes;
   const int64_t row_bytes = std::max<int64_t>(int64_t{ks} * kc, 1);
   block_rows_ = static_cast<int>(std::clamp<int64_t>(kBlockBytes / row_bytes, 1, 1024));
@@ -141,7 +147,8 @@ bool PackedGemm::Pack(const Int8Kernels& kernels, const GemmSpec& spec, const re
   zero_row_.assign(static_cast<size_t>(std::max(in.c, 4)), static_cast<uint8_t>(zp));
   if (mode_ == Mode::kIm2col) {
     // Rows padded to whole groups of 4 (zeros, against zero weights): no partial group to load.
-    col_stride_ = (kc + 3) / 4 * 4;
+    // Tile layout: whole tile rows of 64 (the bytes past kc, never cleared, meet zero weights).
+    col_stride_ = tile ? groups * 4 : (kc + 3) / 4 * 4;
     // Slack past the last row: Gather's word copies may write up to kGatherSlack bytes beyond a
     // kernel row's span.
     cols_.assign(static_cast<size_t>(block_rows_) * col_stride_ + kGatherSlack, 0);

@@ -12,6 +12,7 @@ const Int8Kernels& KernelsFor(cpu::Isa isa) {
     case cpu::Isa::kAvx512Bw: return avx512bw::Kernels();
     case cpu::Isa::kAvxVnni: return avxvnni::Kernels();
     case cpu::Isa::kAvx512Vnni: return avx512vnni::Kernels();
+    case cpu::Isa::kAmx: return amx::Kernels();
     default: break;
   }
   throw std::invalid_argument(std::string("no integer kernels for the ") + cpu::IsaName(isa) + " tier");
