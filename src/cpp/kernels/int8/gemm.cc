@@ -38,6 +38,9 @@ constexpr int kGatherSlack = 16;
 
 // Bytes of input rows per cache block.
 constexpr int64_t kBlockBytes = 48 * 1024;
+// AMX tiles take a panel (at most 32 KiB per 1024 k) from L1 across the block's row tiles, rows
+// from L2: larger blocks reuse each panel more.
+constexpr int64_t kTileBlockBytes = 384 * 1024;
 
 }  // namespace
 
@@ -139,7 +142,7 @@ bool PackedGemm::Pack(const Int8Kernels& kernels, const GemmSpec& spec, const re
   rows_ = rows;
   panel_bytes_ = panel_bytes;
   const int64_t row_bytes = std::max<int64_t>(int64_t{ks} * kc, 1);
-  block_rows_ = static_cast<int>(std::clamp<int64_t>(kBlockBytes / row_bytes, 1, 1024));
+  block_rows_ = static_cast<int>(std::clamp<int64_t>((tile ? kTileBlockBytes : kBlockBytes) / row_bytes, 1, 1024));
   block_rows_ = (block_rows_ + k.mr - 1) / k.mr * k.mr;
   weights_ = std::move(packed);
   small_k_ = !u8 && k.layout == GemmLayout::kMadd && int64_t{ks} * groups * 4 <= kGemmScaledEvenMaxK;
