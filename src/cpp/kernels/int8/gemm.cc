@@ -257,6 +257,29 @@ void PackedGemm::Gather(const uint8_t* input, int64_t m0, int rows) {
   for (int r = 0; r < padded; ++r) table_[r] = cols_.data() + static_cast<int64_t>(std::min(r, rows - 1)) * col_stride_;
 }
 
+// Tile layout: the block's rows (ks = 1), through their pointers, copied into the AMX
+// microkernel's operand order (gemm_kernel.h, kTile); returns pointers in the table's places.
+const void* const* PackedGemm::PackTileRows(const void* const* table, int rows, int kc) {
+  const int mr = kernel_.mr;
+  const int chunks = (kc + 63) / 64;
+  const int64_t tile_bytes = int64_t{mr} * 64 * chunks;
+  const int tiles = (rows + mr - 1) / mr;
+  tile_rows_.resize(static_cast<size_t>(tiles * tile_bytes));
+  tile_table_.resize(static_cast<size_t>(tiles * mr));
+  for (int t = 0; t < tiles; ++t) {
+    uint8_t* dst = tile_rows_.data() + t * tile_bytes;
+    tile_table_[static_cast<size_t>(t) * mr] = dst;
+    for (int c = 0; c < chunks; ++c) {
+      const int n = std::min(64, kc - 64 * c);
+      for (int i = 0; i < mr; ++i, dst += 64) {
+        std::memcpy(dst, static_cast<const uint8_t*>(table[t * mr + i]) + 64 * c, static_cast<size_t>(n));
+        if (n < 64) std::memset(dst + n, 0, static_cast<size_t>(64 - n));
+      }
+    }
+  }
+  return tile_table_.data();
+}
+
 void PackedGemm::Run(const void* input, void* output) {
   if (rows_ == 0) return;
   const uint8_t* in = static_cast<const uint8_t*>(input);
@@ -280,6 +303,7 @@ void PackedGemm::Run(const void* input, void* output) {
     } else {
       table = table_.data() + m0 / mr * ks_ * mr;
     }
+    if (kernel_.layout == GemmLayout::kTile) table = PackTileRows(table, rows, args.kc);
     for (int p = 0; p < panels; ++p) {
       args.w = weights + p * panel_bytes_;
       args.c0 = p * nr;

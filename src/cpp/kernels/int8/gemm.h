@@ -61,6 +61,7 @@ class PackedGemm {
   enum class Mode { kDirect, kIndirect, kIm2col };
   void BuildTable(const uint8_t* input);
   void Gather(const uint8_t* input, int64_t m0, int rows);
+  const void* const* PackTileRows(const void* const* table, int rows, int kc);
 
   GemmMicrokernel kernel_;
   cpu::Isa isa_ = cpu::Isa::kSse2;
@@ -79,6 +80,8 @@ class PackedGemm {
   std::vector<const void*> table_;
   const void* table_input_ = nullptr;
   std::vector<uint8_t> cols_;  // im2col: one block of gathered rows
+  std::vector<uint8_t> tile_rows_;  // tile layout: one block of rows in AMX operand order
+  std::vector<const void*> tile_table_;
 };
 
 }  // namespace qtflite::int8

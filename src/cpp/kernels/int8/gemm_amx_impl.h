@@ -47,35 +47,6 @@ inline void AmxConfigure() {
   if (std::memcmp(&current, &wanted, sizeof(wanted)) != 0) _tile_loadconfig(&wanted);
 }
 
-// Whether rows 0..n-1 lie at a[0] + i·stride (then tileloadd reads them in place).
-inline bool AmxStrided(const void* const* a, int n, int64_t* stride) {
-  const uintptr_t a0 = reinterpret_cast<uintptr_t>(a[0]);
-  const int64_t s = static_cast<int64_t>(reinterpret_cast<uintptr_t>(a[1]) - a0);
-  for (int i = 2; i < n; ++i) {
-    if (reinterpret_cast<uintptr_t>(a[i]) != a0 + static_cast<uintptr_t>(s * i)) return false;
-  }
-  *stride = s;
-  return true;
-}
-
-// Tiles 4 and 5: rows 0-15 and 16-31 of k0..k0+63 of one tap, read in place when the rows are
-// strided and whole, else copied to `buf` (32 rows of 64, the bytes past the tap's kc zero).
-inline void AmxLoadRows(const void* const* a, bool strided, int64_t stride, int k0, int kc, uint8_t* buf) {
-  if (strided && k0 + kAmxTileBytes <= kc) {
-    const uint8_t* p = static_cast<const uint8_t*>(a[0]) + k0;
-    _tile_loadd(4, p, stride);
-    _tile_loadd(5, p + kAmxTileRows * stride, stride);
-    return;
-  }
-  const int n = kc - k0 < kAmxTileBytes ? kc - k0 : kAmxTileBytes;
-  for (int i = 0; i < kAmxMR; ++i) {
-    std::memcpy(buf + i * kAmxTileBytes, static_cast<const uint8_t*>(a[i]) + k0, static_cast<size_t>(n));
-    if (n < kAmxTileBytes) std::memset(buf + i * kAmxTileBytes + n, 0, static_cast<size_t>(kAmxTileBytes - n));
-  }
-  _tile_loadd(4, buf, kAmxTileBytes);
-  _tile_loadd(5, buf + kAmxTileRows * kAmxTileBytes, kAmxTileBytes);
-}
-
 // NT column tiles (1: the first 16 columns of a 32-wide panel, for narrow last panels).
 template <int NT>
 void GemmTile(const GemmArgs& g) {
@@ -88,22 +59,19 @@ void GemmTile(const GemmArgs& g) {
   const int8_t* w = reinterpret_cast<const int8_t*>(bias + kAmxNR);
   constexpr int64_t kBStride = 4 * kAmxNR;                       // bytes per group of 4 k
   constexpr int64_t kChunkBytes = kAmxTileRows * kBStride;        // 64 k of the panel
-  const int chunks = (g.kc + kAmxTileBytes - 1) / kAmxTileBytes;  // per tap (padded in the panel)
-  alignas(64) uint8_t buf[kAmxMR * kAmxTileBytes];
-  const void* const* a = g.a;
-  for (int t = 0; t < g.ks; ++t, a += g.a_stride) {
-    int64_t stride = 0;
-    const bool strided = AmxStrided(a, kAmxMR, &stride);
-    for (int c = 0; c < chunks; ++c, w += kChunkBytes) {
-      AmxLoadRows(a, strided, stride, c * kAmxTileBytes, g.kc, buf);
-      _tile_loadd(6, w, kBStride);
-      _tile_dpbssd(0, 4, 6);
-      _tile_dpbssd(2, 5, 6);
-      if constexpr (NT == 2) {
-        _tile_loadd(7, w + 64, kBStride);
-        _tile_dpbssd(1, 4, 7);
-        _tile_dpbssd(3, 5, 7);
-      }
+  const int chunks = (g.kc + kAmxTileBytes - 1) / kAmxTileBytes;
+  // The rows in operand order (gemm_kernel.h, kTile): per chunk, rows 0-15 then 16-31.
+  const uint8_t* rows = static_cast<const uint8_t*>(g.a[0]);
+  for (int c = 0; c < chunks; ++c, w += kChunkBytes, rows += kAmxMR * kAmxTileBytes) {
+    _tile_loadd(4, rows, kAmxTileBytes);
+    _tile_loadd(6, w, kBStride);
+    _tile_dpbssd(0, 4, 6);
+    _tile_loadd(5, rows + kAmxTileRows * kAmxTileBytes, kAmxTileBytes);
+    _tile_dpbssd(2, 5, 6);
+    if constexpr (NT == 2) {
+      _tile_loadd(7, w + 64, kBStride);
+      _tile_dpbssd(1, 4, 7);
+      _tile_dpbssd(3, 5, 7);
     }
   }
   alignas(64) int32_t acc[kAmxMR][kAmxNR];
@@ -114,16 +82,26 @@ void GemmTile(const GemmArgs& g) {
     _tile_stored(1, &acc[0][16], kAccStride);
     _tile_stored(3, &acc[kAmxTileRows][16], kAccStride);
   }
+  // Each 16-channel vector's parameters loaded once for all rows (the byte stores may alias
+  // them, so the compiler would reload them per row).
+  const __m512i offset = _mm512_set1_epi32(g.q.output_offset);
+  const __m512i lo = _mm512_set1_epi32(g.q.act_min), hi = _mm512_set1_epi32(g.q.act_max);
   for (int j = 0; j < NT && 16 * j < g.nr; ++j) {
+    const int c = g.c0 + 16 * j;
     const __m512i b = _mm512_loadu_si512(bias + 16 * j);
     const int n = g.nr - 16 * j < 16 ? g.nr - 16 * j : 16;
-    for (int i = 0; i < g.mr; ++i) {
-      const __m512i v = Requantize16(_mm512_add_epi32(_mm512_load_si512(&acc[i][16 * j]), b), g.q, g.c0 + 16 * j);
-      void* out = static_cast<uint8_t*>(g.out) + g.out_stride * i + 16 * j;
+    const __mmask16 mask = static_cast<__mmask16>((1u << n) - 1);
+    const double* real = g.q.real_multiplier ? g.q.real_multiplier + c : nullptr;
+    const FixedParams16 fixed = real ? FixedParams16{} : LoadFixedParams16(g.q, c);
+    uint8_t* out = static_cast<uint8_t*>(g.out) + 16 * j;
+    for (int i = 0; i < g.mr; ++i, out += g.out_stride) {
+      const __m512i acc_i = _mm512_add_epi32(_mm512_load_si512(&acc[i][16 * j]), b);
+      const __m512i scaled = real ? ScaleDouble16(acc_i, real) : ScaleFixed16(acc_i, fixed);
+      const __m512i v = _mm512_min_epi32(_mm512_max_epi32(_mm512_add_epi32(scaled, offset), lo), hi);
       if (g.out_uint8) {
-        StoreUInt8x16(v, static_cast<uint8_t*>(out), n);
+        _mm_mask_storeu_epi8(out, mask, _mm512_cvtusepi32_epi8(v));
       } else {
-        StoreInt8x16(v, static_cast<int8_t*>(out), n);
+        _mm_mask_storeu_epi8(out, mask, _mm512_cvtsepi32_epi8(v));
       }
     }
   }

@@ -25,8 +25,10 @@ namespace qtflite::int8 {
 //   kDot:  int8 [nr][4] = (w0, w1, w2, w3) per column: vpdpbusd on the broadcast bytes + 128.
 //   kTile: kDot's bytes, each tap's groups padded with zeros to a multiple of 16 (64 k, one AMX
 //          tile row), for tdpbssd on the input bytes as they are (signed): packed_bias =
-//          bias − zp_in·Σ w, and Run gathers convolutions' rows (im2col) into rows a whole
-//          number of tile rows long, so that the microkernel loads them with tileloadd.
+//          bias − zp_in·Σ w. One tap (convolutions gather their rows: im2col), and Run copies
+//          each block's rows into the microkernel's operand order: for every MR-row tile,
+//          a[0] → [ceil(kc/64) chunks][MR rows][64 bytes] (zeros past kc), so that every
+//          tileloadd reads 1 KiB in sequence.
 enum class GemmLayout : int { kMadd, kDot, kTile };
 
 // Problems with fewer output rows (batch-1 FULLY_CONNECTED) stay on the VNNI microkernel: a
