@@ -5,8 +5,9 @@ processes hits both alike. Also checks that qtflite's output equals its referenc
 
 Models: ResNet-8 and KWS DS-CNN (MLPerf Tiny), MobileNet v1 0.25 128 uint8 (TF1, Coral), batch 1;
 MobileNetV2 1.0 224 int8 (converted by qtflite, cached: benchmarks/bench_ops.py), batch 1; the
-seed MNIST CNN converted to int8 by qtflite (cached), the 10,000 test images in one invoke.
-Usage: python benchmarks/bench_models.py [--rounds N] [resnet8 kws mobilenet_v1 mobilenet_v2 mnist]
+seed MNIST CNN converted to int8 by qtflite (cached), the 10,000 test images in one invoke;
+ResNet-8 at batch 100 (resnet8_b100: large-batch GEMMs, where the AMX tier pays).
+Usage: [QTFLITE_ISA=amx] python benchmarks/bench_models.py [--rounds N] [resnet8 kws mobilenet_v1 mobilenet_v2 mnist resnet8_b100]
 The ratio is XNNPACK time / qtflite time: above 1, qtflite is faster."""
 import argparse
 import os
@@ -58,6 +59,7 @@ MODELS = {  # name: (path, batch)
     "mobilenet_v1": (lambda: os.path.join(DATA, "tflite", "coral", "mobilenet_v1_0.25_128_quant.tflite"), 1),
     "mobilenet_v2": (mobilenet_v2, 1),
     "mnist": (mnist_seed, 10000),
+    "resnet8_b100": (lambda: os.path.join(DATA, "mlperf_tiny", "resnet8_cifar10", "pretrainedResnet_quant.tflite"), 100),
 }
 
 

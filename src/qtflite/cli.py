@@ -68,7 +68,14 @@ def _bench(args) -> int:
     except (OSError, ValueError, NotImplementedError, RuntimeError) as e:
         print(f"qtflite: error: {e}", file=sys.stderr)
         return 2
-    print(json.dumps(report.to_dict(), indent=1) if args.json else repr(report))
+    # Which kernels ran: the instruction-set tier (QTFLITE_ISA forces one) and the CPU.
+    from . import cpu_info
+    info = cpu_info()
+    tier = "reference" if args.reference else info["active"]
+    if args.json:
+        print(json.dumps(dict(report.to_dict(), isa=tier, cpu=info["brand"]), indent=1))
+    else:
+        print(f"{report!r}\n  kernels: {tier} tier on {info['brand']}")
     return 0
 
 

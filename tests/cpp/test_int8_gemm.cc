@@ -7,7 +7,9 @@
 // activations, both FULLY_CONNECTED numerics, uint8.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <iostream>
 #include <cstdint>
 #include <random>
 #include <string>
@@ -218,7 +220,7 @@ void ExpectEqual(const std::vector<uint8_t>& got, const std::vector<uint8_t>& wa
 
 TEST(Int8Gemm, EveryTierEqualsTheReference) {
   const auto tiers = test_support::TestableInt8Tiers();
-  std::vector<int> checked(tiers.size(), 0), dot(tiers.size(), 0);
+  std::vector<int> checked(tiers.size(), 0), dot(tiers.size(), 0), tile(tiers.size(), 0);
   std::mt19937 rng(20261205);
   constexpr int kCases = 3000;
   for (int trial = 0; trial < kCases; ++trial) {
@@ -234,12 +236,95 @@ TEST(Int8Gemm, EveryTierEqualsTheReference) {
       if (HasFatalFailure()) return;
       ++checked[t];
       dot[t] += p.layout() == int8::GemmLayout::kDot;
+      tile[t] += p.layout() == int8::GemmLayout::kTile;
     }
   }
   for (size_t t = 0; t < tiers.size(); ++t) {
     EXPECT_EQ(checked[t], kCases) << tiers[t].label;
     // The VNNI tiers run symmetric int8 on vpdpbusd, everything else on vpmaddwd.
     EXPECT_EQ(dot[t] > 0, tiers[t].kernels->gemm_dot.fn != nullptr) << tiers[t].label;
+    // AMX runs the symmetric int8 problems of kGemmTileMinRows rows or more on tdpbssd.
+    EXPECT_EQ(tile[t] > 0, tiers[t].kernels->gemm_tile.fn != nullptr) << tiers[t].label;
+  }
+}
+
+// The AMX tier is among the tested ones exactly when the CPU and the OS allow it; says so if not.
+TEST(Int8Gemm, AmxIsTestedWhenTheMachineHasIt) {
+  const bool amx = cpu::Supports(cpu::Isa::kAmx);
+  bool listed = false;
+  for (const auto& tier : test_support::TestableInt8Tiers()) {
+    if (tier.kernels->isa == cpu::Isa::kAmx) {
+      listed = true;
+      EXPECT_NE(tier.kernels->gemm_tile.fn, nullptr);
+    }
+  }
+  EXPECT_EQ(listed, amx);
+  if (!amx) {
+    const auto& f = cpu::Features();
+    std::cout << "[   NOTE   ] AMX tier absent, not tested: amx_tile " << f.amx_tile << " amx_int8 " << f.amx_int8
+              << " os_tiles " << f.os_tiles << " tile data permitted " << f.os_tiles_permitted << "\n";
+  }
+}
+
+// Shapes around the AMX tiles (16 rows, 64 k, 32-column panels of two 16-column tiles) on every
+// tier: M, N, K just below, at and past their multiples, K not a multiple of 4, rows in place
+// (FULLY_CONNECTED, 1×1) and gathered (k×k), per-channel and per-tensor, both numerics, uint8.
+TEST(Int8Gemm, TileEdgeShapesEqualTheReference) {
+  std::mt19937 rng(64);
+  auto near = [&](int multiple) {
+    const int m = multiple * Uniform(rng, 1, 3);
+    return std::max(1, m + Uniform(rng, -2, 2));
+  };
+  for (const auto& tier : test_support::TestableInt8Tiers()) {
+    int tiled = 0;
+    for (int trial = 0; trial < 150; ++trial) {
+      Case c = RandomCase(rng);
+      auto& s = c.spec;
+      const int k = rng() % 3 == 0 ? Uniform(rng, 1, 200) : near(64);
+      const int n = rng() % 3 == 0 ? Uniform(rng, 1, 80) : near(16);
+      if (c.fc) {
+        s = int8::FullyConnectedSpec(rng() % 4 == 0 ? Uniform(rng, 1, 100) : near(16), k, s.output.c, s.type);
+      } else {
+        s.input.h = Uniform(rng, 4, 12);
+        s.input.w = Uniform(rng, 4, 12);
+        s.geometry = {};
+        s.filter.h = s.filter.w = rng() % 2 ? 1 : 3;
+        s.geometry.pad_h = s.geometry.pad_w = s.filter.h / 2;  // SAME, stride 1
+        s.output.h = s.input.h;
+        s.output.w = s.input.w;
+        s.input.c = s.filter.c = rng() % 4 == 0 ? Uniform(rng, 1, 7) : k;
+      }
+      s.output.c = s.filter.n = n;
+      // Parameters and data for the final shape.
+      std::mt19937 data_rng(rng());
+      const bool u8 = s.type == GemmInput::kUInt8;
+      const ref::Numerics numerics = rng() % 2 ? ref::Numerics::kLiteRT : ref::Numerics::kMicro;
+      if (u8) {
+        const ref::QParams in{0.02f, Uniform(rng, 0, 255)}, w{0.003f, Uniform(rng, 0, 255)}, out{0.7f, 120};
+        c.q = c.fc ? ref::PrepareFullyConnectedUInt8(in, w, out, ref::FusedActivation::kNone, numerics)
+                   : ref::PrepareConvUInt8(in, w, out, ref::FusedActivation::kNone);
+      } else {
+        std::vector<float> scales(rng() % 3 ? n : 1);
+        for (float& f : scales) f = RandomScale(rng, -12, -6);
+        const ref::QParams in{RandomScale(rng, -8, -4), RandomZeroPoint(rng, -128, 127)};
+        const ref::QParams out{RandomScale(rng, -6, -1), RandomZeroPoint(rng, -128, 127)};
+        c.q = c.fc ? ref::PrepareFullyConnectedInt8(in, scales, 0, n, out, RandomActivation(rng), numerics)
+                   : ref::PrepareConvInt8(in, scales, n, out, RandomActivation(rng));
+      }
+      c.input.resize(static_cast<size_t>(s.input.FlatSize()));
+      for (uint8_t& b : c.input) b = static_cast<uint8_t>(data_rng());
+      c.filter.resize(static_cast<size_t>(s.filter.FlatSize()));
+      for (uint8_t& b : c.filter) b = static_cast<uint8_t>(data_rng());
+      c.bias.resize(n);
+      for (int32_t& b : c.bias) b = static_cast<int32_t>(data_rng() % (1u << 24)) - (1 << 23);
+      int8::PackedGemm p;
+      ASSERT_TRUE(p.Pack(*tier.kernels, s, c.q, c.filter.data(), c.has_bias ? c.bias.data() : nullptr))
+          << tier.label << ": " << c.Describe();
+      tiled += p.layout() == int8::GemmLayout::kTile;
+      ExpectEqual(RunPacked(p, c), Reference(c), c, tier.label + " trial " + std::to_string(trial));
+      if (HasFatalFailure()) return;
+    }
+    EXPECT_EQ(tiled > 0, tier.kernels->gemm_tile.fn != nullptr) << tier.label;
   }
 }
 
@@ -283,9 +368,11 @@ TEST(Int8Gemm, EveryThreadCountEqualsTheReference) {
 // Model-sized layers (more rows than one cache block, wide K and N) on each tier.
 TEST(Int8Gemm, LargeLayersEqualTheReference) {
   std::mt19937 rng(3);
+  ThreadPool pool(3);
   // in h, w, c; kernel; stride; out c
   const int shapes[][6] = {{26, 26, 1, 3, 1, 16}, {13, 13, 16, 3, 1, 32}, {20, 20, 64, 1, 1, 72},
-                           {9, 9, 96, 3, 2, 40},  {30, 30, 3, 3, 2, 24},  {6, 6, 600, 1, 1, 17}};
+                           {9, 9, 96, 3, 2, 40},  {30, 30, 3, 3, 2, 24},  {6, 6, 600, 1, 1, 17},
+                           {56, 56, 64, 1, 1, 64}, {40, 40, 32, 3, 1, 48}};
   for (const auto& tier : test_support::TestableInt8Tiers()) {
     for (const auto& sh : shapes) {
       Case c;
@@ -309,7 +396,10 @@ TEST(Int8Gemm, LargeLayersEqualTheReference) {
       for (int32_t& b : c.bias) b = static_cast<int32_t>(rng() % 40001) - 20000;
       int8::PackedGemm p;
       ASSERT_TRUE(p.Pack(*tier.kernels, s, c.q, c.filter.data(), c.bias.data()));
-      ExpectEqual(RunPacked(p, c), Reference(c), c, tier.label);
+      const std::vector<uint8_t> want = Reference(c);
+      ExpectEqual(RunPacked(p, c), want, c, tier.label);
+      // Threaded on the same packing: each thread's own scratch (im2col rows, AMX tile rows).
+      ExpectEqual(RunPacked(p, c, &pool), want, c, tier.label + " threads 3");
       if (HasFatalFailure()) return;
     }
   }
@@ -340,6 +430,10 @@ TEST(Int8Gemm, FirstLayersOnLargeImagesEqualTheReference) {
       const ref::Padding padding = rng() % 2 ? ref::Padding::kSame : ref::Padding::kValid;
       const auto ph = ref::ComputePadding(padding, s.input.h, s.filter.h, g.stride_h, g.dilation_h);
       const auto pw = ref::ComputePadding(padding, s.input.w, s.filter.w, g.stride_w, g.dilation_w);
+      if (ph.out < 1 || pw.out < 1) {  // a VALID window larger than the image: draw again
+        --trial;
+        continue;
+      }
       g.pad_h = ph.pad_before;
       g.pad_w = pw.pad_before;
       s.output = {s.input.n, ph.out, pw.out, s.filter.n};

@@ -74,8 +74,10 @@ def test_cli_bench(capsys):
     assert main(["bench", RESNET8, "--runs", "2", "--batch", "2"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("ProfileReport: 2 invoke(s)") and "CONV_2D" in out
+    assert f"kernels: {qtflite.cpu_info()['active']} tier on " in out
     assert main(["bench", RESNET8, "--runs", "1", "--json", "--reference", "--numerics", "litert"]) == 0
     import json
     d = json.loads(capsys.readouterr().out)
     assert d["invokes"] == 1 and d["by_opcode"]["CONV_2D"]["count"] == 9
+    assert d["isa"] == "reference" and d["cpu"] == qtflite.cpu_info()["brand"]
     assert main(["bench", "/nonexistent.tflite"]) == 2

@@ -324,7 +324,7 @@ PYBIND11_MODULE(_core, m) {
 
   m.def("active_isa", [] { return std::string(cpu::IsaName(cpu::ActiveIsa())); },
         "The instruction-set tier qtflite's fast kernels use ('sse2', 'avx2', 'avx512bw', 'avxvnni', "
-        "'avx512vnni').");
+        "'avx512vnni', 'amx').");
   m.def("isa_info", [] {
     const cpu::CpuFeatures& f = cpu::Features();
     py::dict d;
@@ -339,7 +339,7 @@ PYBIND11_MODULE(_core, m) {
     flags["avx512bw"] = f.avx512bw, flags["avx512dq"] = f.avx512dq, flags["avx512vl"] = f.avx512vl;
     flags["avx512_vnni"] = f.avx512vnni, flags["avx_vnni"] = f.avxvnni, flags["amx_tile"] = f.amx_tile;
     flags["amx_int8"] = f.amx_int8, flags["os_ymm"] = f.os_ymm, flags["os_zmm"] = f.os_zmm;
-    flags["os_tiles"] = f.os_tiles;
+    flags["os_tiles"] = f.os_tiles, flags["os_tiles_permitted"] = f.os_tiles_permitted;
     d["features"] = flags;
     return d;
   }, "The CPU, its features and the tiers qtflite's kernels can use on it.");

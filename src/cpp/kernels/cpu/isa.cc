@@ -1,6 +1,10 @@
 #include "kernels/cpu/isa.h"
 
 #include <cpuid.h>
+#if defined(__linux__)
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 
 #include <cstdint>
 #include <cstdlib>
@@ -11,8 +15,8 @@ namespace qtflite::cpu {
 namespace {
 
 constexpr const char* kNames[kNumIsas] = {"sse2", "avx2", "avx512bw", "avxvnni", "avx512vnni", "amx"};
-// Tiers with kernels in this build. AMX is detected but has none yet.
-constexpr bool kHasKernels[kNumIsas] = {true, true, true, true, true, false};
+// Tiers with kernels in this build.
+constexpr bool kHasKernels[kNumIsas] = {true, true, true, true, true, true};
 
 struct Regs {
   uint32_t a = 0, b = 0, c = 0, d = 0;
@@ -31,6 +35,22 @@ uint64_t Xcr0() {
 }
 
 bool Bit(uint32_t word, int bit) { return (word >> bit) & 1u; }
+
+// Linux enables the AMX tile data state per process only on request (since 5.16): without the
+// permission the first tile instruction faults. Asked once; false when the kernel (or a container,
+// hypervisor or seccomp policy) refuses, and then AMX is not offered.
+bool TileDataPermitted() {
+#if defined(__linux__) && defined(SYS_arch_prctl)
+  constexpr long kArchGetXcompPerm = 0x1022, kArchReqXcompPerm = 0x1023;
+  constexpr int kXfeatureXtiledata = 18;
+  if (syscall(SYS_arch_prctl, kArchReqXcompPerm, kXfeatureXtiledata) != 0) return false;
+  unsigned long permitted = 0;
+  if (syscall(SYS_arch_prctl, kArchGetXcompPerm, &permitted) != 0) return false;
+  return (permitted >> kXfeatureXtiledata) & 1u;
+#else
+  return false;
+#endif
+}
 
 CpuFeatures Read() {
   CpuFeatures f;
@@ -73,6 +93,8 @@ CpuFeatures Read() {
     f.amx_int8 = Bit(leaf7.d, 25);
     if (leaf7.a >= 1) f.avxvnni = Bit(CpuId(7, 1).a, 4);
   }
+  // Only asked for when everything else says AMX can run (the request has a lasting effect).
+  f.os_tiles_permitted = f.os_tiles && f.amx_tile && f.amx_int8 && TileDataPermitted();
   return f;
 }
 
@@ -142,7 +164,7 @@ bool Supports(Isa isa) {
     case Isa::kAvx512Bw: return avx512bw;
     case Isa::kAvxVnni: return avx2 && f.avxvnni;
     case Isa::kAvx512Vnni: return avx512bw && f.avx512vnni;
-    case Isa::kAmx: return avx512bw && f.avx512vnni && f.amx_tile && f.amx_int8 && f.os_tiles;
+    case Isa::kAmx: return avx512bw && f.avx512vnni && f.amx_tile && f.amx_int8 && f.os_tiles && f.os_tiles_permitted;
   }
   return false;
 }

@@ -17,7 +17,7 @@ enum class Isa : int {
   kAvx512Bw = 2,    // AVX-512 F, BW, DQ, VL
   kAvxVnni = 3,     // AVX2 + AVX-VNNI (vpdpbusd on ymm, VEX-encoded)
   kAvx512Vnni = 4,  // kAvx512Bw + AVX512_VNNI
-  kAmx = 5,         // kAvx512Vnni + AMX-TILE + AMX-INT8 (no kernels yet: never selected)
+  kAmx = 5,         // kAvx512Vnni + AMX-TILE + AMX-INT8 (tdpbssd GEMM; the rest as kAvx512Vnni)
 };
 constexpr int kNumIsas = 6;
 
@@ -32,6 +32,7 @@ struct CpuFeatures {
   bool avx512f = false, avx512bw = false, avx512dq = false, avx512vl = false, avx512vnni = false;
   bool avxvnni = false, amx_tile = false, amx_int8 = false;
   bool os_ymm = false, os_zmm = false, os_tiles = false;  // XCR0: the OS saves these registers
+  bool os_tiles_permitted = false;  // Linux granted this process the tile data (arch_prctl)
 };
 const CpuFeatures& Features();
 

@@ -11,7 +11,8 @@ const ElementwiseKernels& ElementwiseKernelsFor(cpu::Isa isa) {
     case cpu::Isa::kAvx2:
     case cpu::Isa::kAvxVnni: return avx2::Elementwise();
     case cpu::Isa::kAvx512Bw:
-    case cpu::Isa::kAvx512Vnni: return avx512bw::Elementwise();
+    case cpu::Isa::kAvx512Vnni:
+    case cpu::Isa::kAmx: return avx512bw::Elementwise();
     default: break;
   }
   throw std::invalid_argument(std::string("no elementwise kernels for the ") + cpu::IsaName(isa) + " tier");

@@ -38,6 +38,9 @@ constexpr int kGatherSlack = 16;
 
 // Bytes of input rows per cache block.
 constexpr int64_t kBlockBytes = 48 * 1024;
+// AMX tiles take a panel (at most 32 KiB per 1024 k) from L1 across the block's row tiles, rows
+// from L2: larger blocks reuse each panel more.
+constexpr int64_t kTileBlockBytes = 384 * 1024;
 
 }  // namespace
 
@@ -75,26 +78,32 @@ bool PackedGemm::Pack(const Int8Kernels& kernels, const GemmSpec& spec, const re
   const bool u8 = spec.type == GemmInput::kUInt8;
   const int32_t zp = -q.input_offset;
   if (u8 ? (zp < 0 || zp > 255) : (zp < -128 || zp > 127)) return false;
-  const GemmMicrokernel k = u8 ? kernels.gemm_u8 : (q.weights_offset == 0 && kernels.gemm_dot.fn ? kernels.gemm_dot
-                                                                                                 : kernels.gemm_s8);
-  if (!k.fn || k.nr > kChannelPadding) return false;
+  GemmMicrokernel k = u8 ? kernels.gemm_u8 : (q.weights_offset == 0 && kernels.gemm_dot.fn ? kernels.gemm_dot
+                                                                                           : kernels.gemm_s8);
+  const int64_t rows = int64_t{out.n} * out.h * out.w;
+  if (!u8 && q.weights_offset == 0 && kernels.gemm_tile.fn && rows >= kGemmTileMinRows) k = kernels.gemm_tile;
+  // Requant parameters are padded to kChannelPadding: wider panels are whole multiples of it.
+  if (!k.fn || (k.nr > kChannelPadding && k.nr % kChannelPadding != 0)) return false;
+  const bool tile = k.layout == GemmLayout::kTile;
 
   const int taps = f.h * f.w;
   const bool one_by_one = taps == 1 && g.stride_h == 1 && g.stride_w == 1 && g.pad_h == 0 && g.pad_w == 0 &&
                           in.h == out.h && in.w == out.w;
   Mode mode = one_by_one ? Mode::kDirect : (in.c < kIm2colChannels ? Mode::kIm2col : Mode::kIndirect);
   if (taps == 1 && mode == Mode::kIm2col) mode = Mode::kIndirect;
+  // tileloadd reads rows at a fixed stride: every convolution gathers its rows (im2col).
+  if (tile && !one_by_one) mode = Mode::kIm2col;
   const int kc = mode == Mode::kIm2col ? taps * in.c : in.c;
   const int ks = mode == Mode::kIndirect ? taps : 1;
-  const int groups = (kc + 3) / 4;
-  const bool dot = k.layout == GemmLayout::kDot;
+  const int groups = tile ? (kc + 63) / 64 * 16 : (kc + 3) / 4;
+  const bool dot = k.layout != GemmLayout::kMadd;
   const int64_t group_bytes = int64_t{4} * k.nr * (dot ? 1 : 2);
   const int64_t panel_bytes = int64_t{4} * k.nr + int64_t{ks} * groups * group_bytes;
   const int panels = (out.c + k.nr - 1) / k.nr;
   std::vector<int32_t> packed(static_cast<size_t>(panel_bytes / 4 * panels), 0);
 
   const int64_t depth = int64_t{taps} * in.c;  // filter elements per output channel
-  const int32_t bias_scale = dot ? q.input_offset - 128 : q.input_offset;
+  const int32_t bias_scale = k.layout == GemmLayout::kDot ? q.input_offset - 128 : q.input_offset;
   for (int p = 0; p < panels; ++p) {
     uint8_t* panel = reinterpret_cast<uint8_t*>(packed.data()) + p * panel_bytes;
     int32_t* panel_bias = reinterpret_cast<int32_t*>(panel);
@@ -130,10 +139,10 @@ bool PackedGemm::Pack(const Int8Kernels& kernels, const GemmSpec& spec, const re
   mode_ = mode;
   kc_ = kc;
   ks_ = ks;
-  rows_ = int64_t{out.n} * out.h * out.w;
+  rows_ = rows;
   panel_bytes_ = panel_bytes;
   const int64_t row_bytes = std::max<int64_t>(int64_t{ks} * kc, 1);
-  block_rows_ = static_cast<int>(std::clamp<int64_t>(kBlockBytes / row_bytes, 1, 1024));
+  block_rows_ = static_cast<int>(std::clamp<int64_t>((tile ? kTileBlockBytes : kBlockBytes) / row_bytes, 1, 1024));
   block_rows_ = (block_rows_ + k.mr - 1) / k.mr * k.mr;
   weights_ = std::move(packed);
   small_k_ = !u8 && k.layout == GemmLayout::kMadd && int64_t{ks} * groups * 4 <= kGemmScaledEvenMaxK;
@@ -141,7 +150,8 @@ bool PackedGemm::Pack(const Int8Kernels& kernels, const GemmSpec& spec, const re
   zero_row_.assign(static_cast<size_t>(std::max(in.c, 4)), static_cast<uint8_t>(zp));
   if (mode_ == Mode::kIm2col) {
     // Rows padded to whole groups of 4 (zeros, against zero weights): no partial group to load.
-    col_stride_ = (kc + 3) / 4 * 4;
+    // Tile layout: whole tile rows of 64 (the bytes past kc, never cleared, meet zero weights).
+    col_stride_ = tile ? groups * 4 : (kc + 3) / 4 * 4;
   }
   return true;
 }
@@ -245,6 +255,29 @@ void PackedGemm::Gather(const uint8_t* input, int64_t m0, int rows, Scratch& scr
   }
 }
 
+// Tile layout: the block's rows (ks = 1), through their pointers, copied into the AMX
+// microkernel's operand order (gemm_kernel.h, kTile); returns pointers in the table's places.
+const void* const* PackedGemm::PackTileRows(const void* const* table, int rows, int kc, Scratch& scratch) const {
+  const int mr = kernel_.mr;
+  const int chunks = (kc + 63) / 64;
+  const int64_t tile_bytes = int64_t{mr} * 64 * chunks;
+  const int tiles = (rows + mr - 1) / mr;
+  scratch.tile_rows.resize(static_cast<size_t>(tiles * tile_bytes));
+  scratch.tile_table.resize(static_cast<size_t>(tiles * mr));
+  for (int t = 0; t < tiles; ++t) {
+    uint8_t* dst = scratch.tile_rows.data() + t * tile_bytes;
+    scratch.tile_table[static_cast<size_t>(t) * mr] = dst;
+    for (int c = 0; c < chunks; ++c) {
+      const int n = std::min(64, kc - 64 * c);
+      for (int i = 0; i < mr; ++i, dst += 64) {
+        std::memcpy(dst, static_cast<const uint8_t*>(table[t * mr + i]) + 64 * c, static_cast<size_t>(n));
+        if (n < 64) std::memset(dst + n, 0, static_cast<size_t>(64 - n));
+      }
+    }
+  }
+  return scratch.tile_table.data();
+}
+
 void PackedGemm::RunTile(const void* const* table, int64_t m0, int rows, int p0, int p1, void* output) const {
   const int mr = kernel_.mr, nr = kernel_.nr, channels = spec_.output.c;
   GemmArgs args;
@@ -294,10 +327,11 @@ void PackedGemm::Run(const void* input, void* output, ThreadPool* pool) {
   if (mode_ != Mode::kIm2col && row_blocks < 2 * threads) {
     panel_chunks = static_cast<int>(std::min<int64_t>(panels, (2 * threads + row_blocks - 1) / row_blocks));
   }
-  if (mode_ == Mode::kIm2col && scratch_.size() < static_cast<size_t>(threads)) {
+  const bool tile = kernel_.layout == GemmLayout::kTile;
+  if ((mode_ == Mode::kIm2col || tile) && scratch_.size() < static_cast<size_t>(threads)) {
     scratch_.resize(static_cast<size_t>(threads));
     for (Scratch& s : scratch_) {
-      if (!s.cols.empty()) continue;
+      if (mode_ != Mode::kIm2col || !s.cols.empty()) continue;
       // Slack past the last row: Gather's word copies may write up to kGatherSlack bytes beyond
       // a kernel row's span.
       s.cols.assign(static_cast<size_t>(block_rows_) * col_stride_ + kGatherSlack, 0);
@@ -311,13 +345,18 @@ void PackedGemm::Run(const void* input, void* output, ThreadPool* pool) {
       const int p0 = static_cast<int>(int64_t{panels} * chunk / panel_chunks);
       const int p1 = static_cast<int>(int64_t{panels} * (chunk + 1) / panel_chunks);
       const int rows = static_cast<int>(std::min<int64_t>(block, rows_ - m0));
+      const void* const* table;
       if (mode_ == Mode::kIm2col) {
-        Scratch& scratch = scratch_[static_cast<size_t>(thread)];
-        Gather(in, m0, rows, scratch);
-        RunTile(scratch.table.data(), m0, rows, p0, p1, output);
+        Gather(in, m0, rows, scratch_[static_cast<size_t>(thread)]);
+        table = scratch_[static_cast<size_t>(thread)].table.data();
       } else {
-        RunTile(table_.data() + m0 / mr * ks_ * mr, m0, rows, p0, p1, output);
+        table = table_.data() + m0 / mr * ks_ * mr;
       }
+      if (tile) {
+        const int kc = mode_ == Mode::kIm2col ? col_stride_ : kc_;
+        table = PackTileRows(table, rows, kc, scratch_[static_cast<size_t>(thread)]);
+      }
+      RunTile(table, m0, rows, p0, p1, output);
     }
   };
   const int64_t tasks = row_blocks * panel_chunks;

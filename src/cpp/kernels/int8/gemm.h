@@ -63,12 +63,16 @@ class PackedGemm {
  private:
   enum class Mode { kDirect, kIndirect, kIm2col };
   void BuildTable(const uint8_t* input);
-  // Im2col scratch, one per thread: gathered rows and their pointers.
+  // Scratch, one per thread: im2col's gathered rows and their pointers; the tile layout's rows
+  // in AMX operand order and their pointers.
   struct Scratch {
     std::vector<uint8_t> cols;
     std::vector<const void*> table;
+    std::vector<uint8_t> tile_rows;
+    std::vector<const void*> tile_table;
   };
   void Gather(const uint8_t* input, int64_t m0, int rows, Scratch& scratch) const;
+  const void* const* PackTileRows(const void* const* table, int rows, int kc, Scratch& scratch) const;
   // Output rows [m0, m0 + rows) × panels [p0, p1); `table` holds the rows' pointers.
   void RunTile(const void* const* table, int64_t m0, int rows, int p0, int p1, void* output) const;
 
@@ -89,7 +93,7 @@ class PackedGemm {
   // were built for, shared by the threads.
   std::vector<const void*> table_;
   const void* table_input_ = nullptr;
-  std::vector<Scratch> scratch_;  // im2col: per thread, one block of gathered rows each
+  std::vector<Scratch> scratch_;  // im2col and tile layout: per thread
 };
 
 }  // namespace qtflite::int8

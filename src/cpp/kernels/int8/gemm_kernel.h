@@ -23,7 +23,17 @@ namespace qtflite::int8 {
 //   kMadd: int16 E[nr][2] = (w0, w2) per column, then O[nr][2] = (w1, w3): a 32-bit broadcast of
 //          four input bytes, widened in place to (x0, x2) and (x1, x3) pairs, meets them in vpmaddwd.
 //   kDot:  int8 [nr][4] = (w0, w1, w2, w3) per column: vpdpbusd on the broadcast bytes + 128.
-enum class GemmLayout : int { kMadd, kDot };
+//   kTile: kDot's bytes, each tap's groups padded with zeros to a multiple of 16 (64 k, one AMX
+//          tile row), for tdpbssd on the input bytes as they are (signed): packed_bias =
+//          bias − zp_in·Σ w. One tap (convolutions gather their rows: im2col), and Run copies
+//          each block's rows into the microkernel's operand order: for every MR-row tile,
+//          a[0] → [ceil(kc/64) chunks][MR rows][64 bytes] (zeros past kc), so that every
+//          tileloadd reads 1 KiB in sequence.
+enum class GemmLayout : int { kMadd, kDot, kTile };
+
+// Problems with fewer output rows (batch-1 FULLY_CONNECTED) stay on the VNNI microkernel: a
+// tile's 16 rows would mostly multiply padding.
+constexpr int kGemmTileMinRows = 16;
 
 // The largest ks·(kc rounded up to 4) of GemmMicrokernel::half_small_k.
 constexpr int kGemmScaledEvenMaxK = 256;
@@ -49,7 +59,7 @@ using GemmFn = void (*)(const GemmArgs& args);
 
 struct GemmMicrokernel {
   GemmFn fn = nullptr;  // null: the tier has no such microkernel
-  int mr = 0, nr = 0;   // nr <= kChannelPadding (requant parameters are padded to it)
+  int mr = 0, nr = 0;   // nr <= kChannelPadding or a multiple of it (requant parameters are padded to it)
   GemmLayout layout = GemmLayout::kMadd;
   GemmFn fn1 = nullptr;  // the same for one-row tiles (GEMV: batch-1 FULLY_CONNECTED); null: fn
   GemmFn half = nullptr;  // the same for the first nr/2 columns (narrow last panels); null: fn

@@ -35,6 +35,9 @@ struct Int8Kernels {
   // and uint8 inputs on the madd layout, and int8 with symmetric weights on the dot layout (VNNI
   // tiers only).
   GemmMicrokernel gemm_s8, gemm_u8, gemm_dot;
+  // int8 with symmetric weights on AMX tiles (tile layout; AMX tier only), for problems of at
+  // least kGemmTileMinRows rows: fewer stay on gemm_dot.
+  GemmMicrokernel gemm_tile;
 
   // The int64 requantization of int16 DEPTHWISE_CONV_2D sums to int16 (gemm16_kernel.h).
   Requant16Fn requantize16 = nullptr;
@@ -56,5 +59,6 @@ namespace avx2 { const Int8Kernels& Kernels(); }
 namespace avx512bw { const Int8Kernels& Kernels(); }
 namespace avxvnni { const Int8Kernels& Kernels(); }
 namespace avx512vnni { const Int8Kernels& Kernels(); }
+namespace amx { const Int8Kernels& Kernels(); }
 
 }  // namespace qtflite::int8
