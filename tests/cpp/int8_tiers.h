@@ -26,6 +26,15 @@ struct TestTier {
 inline std::vector<TestTier> TestableInt8Tiers() {
   std::vector<TestTier> tiers;
   for (cpu::Isa isa : cpu::SupportedIsas()) tiers.push_back({cpu::IsaName(isa), &int8::KernelsFor(isa), false});
+  if (cpu::Supports(cpu::Isa::kAmx)) {
+    // The AMX tier with its tile microkernel on every shape, not only where it is the faster one.
+    static const int8::Int8Kernels everywhere = [] {
+      int8::Int8Kernels k = int8::KernelsFor(cpu::Isa::kAmx);
+      k.gemm_tile_everywhere = true;
+      return k;
+    }();
+    tiers.push_back({"amx (tiles everywhere)", &everywhere, false});
+  }
   tiers.push_back({"avx512bw (emulated)", &int8::avx512bw_emulated::Kernels(), true});
   tiers.push_back({"avxvnni (emulated)", &int8::avxvnni_emulated::Kernels(), true});
   tiers.push_back({"avx512vnni (emulated)", &int8::avx512vnni_emulated::Kernels(), true});

@@ -473,5 +473,33 @@ TEST(Int8Gemm, GroupedConvolutionIsLeftToTheReference) {
   }
 }
 
+
+// The AMX tier keeps the layers its tiles measured slower on (16 output channels, shallow
+// gathered rows) on the VNNI microkernel, and tiles the others; forced, it tiles them all.
+TEST(Int8Gemm, AmxTilesOnlyWhereFaster) {
+  if (!cpu::Supports(cpu::Isa::kAmx)) GTEST_SKIP() << "AMX tier absent on this machine";
+  auto layout = [](const int8::Int8Kernels& kernels, int in_c, int kernel, int out_c) {
+    int8::GemmSpec s;
+    s.input = {1, 16, 16, in_c};
+    s.filter = {out_c, kernel, kernel, in_c};
+    s.geometry.pad_h = s.geometry.pad_w = kernel / 2;
+    s.output = {1, 16, 16, out_c};
+    std::vector<float> scales(out_c, 0.01f);
+    const ref::Requant q = ref::PrepareConvInt8({0.02f, 3}, scales, out_c, {0.1f, -2}, ref::FusedActivation::kNone);
+    std::vector<uint8_t> filter(static_cast<size_t>(s.filter.FlatSize()), 1);
+    int8::PackedGemm p;
+    EXPECT_TRUE(p.Pack(kernels, s, q, filter.data(), nullptr));
+    return p.layout();
+  };
+  const int8::Int8Kernels& amx = int8::KernelsFor(cpu::Isa::kAmx);
+  int8::Int8Kernels everywhere = amx;
+  everywhere.gemm_tile_everywhere = true;
+  EXPECT_EQ(layout(amx, 16, 3, 16), int8::GemmLayout::kDot);   // 16 channels
+  EXPECT_EQ(layout(amx, 16, 3, 32), int8::GemmLayout::kDot);   // gathered depth 144
+  EXPECT_EQ(layout(amx, 32, 3, 32), int8::GemmLayout::kTile);  // gathered depth 288
+  EXPECT_EQ(layout(amx, 16, 1, 96), int8::GemmLayout::kTile);  // 1×1
+  EXPECT_EQ(layout(everywhere, 16, 3, 16), int8::GemmLayout::kTile);
+}
+
 }  // namespace
 }  // namespace qtflite

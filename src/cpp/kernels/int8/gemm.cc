@@ -42,6 +42,15 @@ constexpr int64_t kBlockBytes = 48 * 1024;
 // from L2: larger blocks reuse each panel more.
 constexpr int64_t kTileBlockBytes = 384 * 1024;
 
+// Whether the AMX tile microkernel beats the VNNI one on a layer. Measured per layer on ResNet-8
+// (batch 100) and MobileNetV2 (batch 1), Xeon, one thread: it lost on outputs of 16 channels or
+// fewer (half of its 32-column panel is padding) and on convolutions whose rows it must gather
+// (im2col) when they are shallow (3×3×16 = 144: the copy costs more than the tiles save), and won
+// on 1×1 convolutions and deep gathered rows (3×3×32 and up).
+bool TileFaster(int out_channels, bool one_by_one, int64_t depth) {
+  return out_channels > 16 && (one_by_one || depth >= kGemmTileMinGatheredDepth);
+}
+
 }  // namespace
 
 bool GemmSpec::operator==(const GemmSpec& o) const {
@@ -81,14 +90,17 @@ bool PackedGemm::Pack(const Int8Kernels& kernels, const GemmSpec& spec, const re
   GemmMicrokernel k = u8 ? kernels.gemm_u8 : (q.weights_offset == 0 && kernels.gemm_dot.fn ? kernels.gemm_dot
                                                                                            : kernels.gemm_s8);
   const int64_t rows = int64_t{out.n} * out.h * out.w;
-  if (!u8 && q.weights_offset == 0 && kernels.gemm_tile.fn && rows >= kGemmTileMinRows) k = kernels.gemm_tile;
+  const int taps = f.h * f.w;
+  const bool one_by_one = taps == 1 && g.stride_h == 1 && g.stride_w == 1 && g.pad_h == 0 && g.pad_w == 0 &&
+                          in.h == out.h && in.w == out.w;
+  if (!u8 && q.weights_offset == 0 && kernels.gemm_tile.fn && rows >= kGemmTileMinRows &&
+      (kernels.gemm_tile_everywhere || TileFaster(out.c, one_by_one, int64_t{taps} * in.c))) {
+    k = kernels.gemm_tile;
+  }
   // Requant parameters are padded to kChannelPadding: wider panels are whole multiples of it.
   if (!k.fn || (k.nr > kChannelPadding && k.nr % kChannelPadding != 0)) return false;
   const bool tile = k.layout == GemmLayout::kTile;
 
-  const int taps = f.h * f.w;
-  const bool one_by_one = taps == 1 && g.stride_h == 1 && g.stride_w == 1 && g.pad_h == 0 && g.pad_w == 0 &&
-                          in.h == out.h && in.w == out.w;
   Mode mode = one_by_one ? Mode::kDirect : (in.c < kIm2colChannels ? Mode::kIm2col : Mode::kIndirect);
   if (taps == 1 && mode == Mode::kIm2col) mode = Mode::kIndirect;
   // tileloadd reads rows at a fixed stride: every convolution gathers its rows (im2col).

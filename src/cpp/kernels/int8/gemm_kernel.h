@@ -34,6 +34,8 @@ enum class GemmLayout : int { kMadd, kDot, kTile };
 // Problems with fewer output rows (batch-1 FULLY_CONNECTED) stay on the VNNI microkernel: a
 // tile's 16 rows would mostly multiply padding.
 constexpr int kGemmTileMinRows = 16;
+// Gathered (im2col) rows shallower than this stay on the VNNI microkernel too (see TileFaster).
+constexpr int kGemmTileMinGatheredDepth = 256;
 
 // The largest ks·(kc rounded up to 4) of GemmMicrokernel::half_small_k.
 constexpr int kGemmScaledEvenMaxK = 256;

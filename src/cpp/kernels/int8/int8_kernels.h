@@ -36,8 +36,11 @@ struct Int8Kernels {
   // tiers only).
   GemmMicrokernel gemm_s8, gemm_u8, gemm_dot;
   // int8 with symmetric weights on AMX tiles (tile layout; AMX tier only), for problems of at
-  // least kGemmTileMinRows rows: fewer stay on gemm_dot.
+  // least kGemmTileMinRows rows: fewer stay on gemm_dot. Also only where it measured faster than
+  // gemm_dot (int8::TileFaster in gemm.cc) unless gemm_tile_everywhere (tests set it, to run the
+  // tile microkernel on every shape).
   GemmMicrokernel gemm_tile;
+  bool gemm_tile_everywhere = false;
 
   // The int64 requantization of int16 DEPTHWISE_CONV_2D sums to int16 (gemm16_kernel.h).
   Requant16Fn requantize16 = nullptr;
