@@ -155,6 +155,16 @@ RandomConv MakeRandomConv(std::mt19937& rng, bool depthwise) {
   return c;
 }
 
+// The fast convolution's parameters for a random case.
+fast::ConvFloatParams ConvParams(const RandomConv& c) {
+  fast::ConvFloatParams p;
+  p.batches = c.in.n, p.in_h = c.in.h, p.in_w = c.in.w, p.in_c = c.in.c;
+  p.out_h = c.out.h, p.out_w = c.out.w, p.out_c = c.out.c, p.kernel_h = c.filter.h, p.kernel_w = c.filter.w;
+  p.stride_h = c.g.stride_h, p.stride_w = c.g.stride_w, p.dilation_h = c.g.dilation_h;
+  p.dilation_w = c.g.dilation_w, p.pad_h = c.g.pad_h, p.pad_w = c.g.pad_w, p.lo = c.act.min, p.hi = c.act.max;
+  return p;
+}
+
 TEST(FastFloat, ConvMatchesReference) {
   std::mt19937 rng(2);
   for (cpu::Isa isa : SupportedIsas()) {
@@ -167,11 +177,7 @@ TEST(FastFloat, ConvMatchesReference) {
       ref::ConvFloat(c.g, c.act, c.in, in.data(), c.filter, filter.data(), bias.data(), c.out, expected.data());
       ref::ConvFloat(c.g, kNoClamp, c.in, Abs(in).data(), c.filter, Abs(filter).data(), Abs(bias).data(), c.out,
                      bound.data());
-      fast::ConvFloatParams p;
-      p.batches = c.in.n, p.in_h = c.in.h, p.in_w = c.in.w, p.in_c = c.in.c;
-      p.out_h = c.out.h, p.out_w = c.out.w, p.out_c = c.out.c, p.kernel_h = c.filter.h, p.kernel_w = c.filter.w;
-      p.stride_h = c.g.stride_h, p.stride_w = c.g.stride_w, p.dilation_h = c.g.dilation_h;
-      p.dilation_w = c.g.dilation_w, p.pad_h = c.g.pad_h, p.pad_w = c.g.pad_w, p.lo = c.act.min, p.hi = c.act.max;
+      const fast::ConvFloatParams p = ConvParams(c);
       auto packed = fast::PackFloatWeights(filter.data(), c.filter.n, c.filter.h * c.filter.w * c.filter.c,
                                            bias.data());
       fast::ConvFloat(p, in.data(), packed, got.data());
@@ -379,11 +385,7 @@ TEST(FastFloat, EveryThreadCountGivesTheSameBits) {
         fast::DepthwiseFloat(p, in.data(), filter.data(), bias.data(), got.data(), cpu::ActiveIsa(), pool);
         return got;
       }
-      fast::ConvFloatParams p;
-      p.batches = c.in.n, p.in_h = c.in.h, p.in_w = c.in.w, p.in_c = c.in.c;
-      p.out_h = c.out.h, p.out_w = c.out.w, p.out_c = c.out.c, p.kernel_h = c.filter.h, p.kernel_w = c.filter.w;
-      p.stride_h = c.g.stride_h, p.stride_w = c.g.stride_w, p.dilation_h = c.g.dilation_h;
-      p.dilation_w = c.g.dilation_w, p.pad_h = c.g.pad_h, p.pad_w = c.g.pad_w, p.lo = c.act.min, p.hi = c.act.max;
+      const fast::ConvFloatParams p = ConvParams(c);
       auto packed = fast::PackFloatWeights(filter.data(), c.filter.n, c.filter.h * c.filter.w * c.filter.c,
                                            bias.data());
       fast::ConvFloat(p, in.data(), packed, got.data(), pool);
